@@ -1,0 +1,54 @@
+namespace Scouter.Core.Options;
+
+/// <summary>
+/// Hyper-parameters of a SCOUTER classifier head and of the SCOUTER loss.
+/// Defaults are those of the official <c>train.py</c> flags (named in each property's remarks).
+/// </summary>
+/// <remarks>
+/// Bind it from configuration with <see cref="DependencyInjection.ScouterServiceCollectionExtensions"/>,
+/// or create it directly; <see cref="ScouterOptionsValidator"/> checks every value.
+/// </remarks>
+public sealed class ScouterOptions
+{
+    /// <summary>The configuration section conventionally used for these options.</summary>
+    public const string SectionName = "Scouter";
+
+    /// <summary>Number of classes <c>n</c> (<c>--num_classes</c>, default 10).</summary>
+    public int NumClasses { get; set; } = 10;
+
+    /// <summary>Channels <c>C</c> of the backbone feature map the head receives (<c>--channel</c>, default 512: resnet18/34).</summary>
+    public int Channels { get; set; } = 512;
+
+    /// <summary>Hidden dimension <c>d</c> of the slots (<c>--hidden_dim</c>, default 64). Must be even: the sine position embedding uses d/2 features per axis.</summary>
+    public int HiddenDim { get; set; } = 64;
+
+    /// <summary>Slots per class <c>s</c> (<c>--slots_per_class</c>, default 3). A class's score and map are sums over its slots.</summary>
+    public int SlotsPerClass { get; set; } = 3;
+
+    /// <summary>Number of Linear layers in the key projection (<c>--to_k_layer</c>, default 1), separated by ReLU.</summary>
+    public int ToKLayers { get; set; } = 1;
+
+    /// <summary>Slot-attention iterations <c>T</c> (default 3, fixed in the official code).</summary>
+    public int Iterations { get; set; } = 3;
+
+    /// <summary>Positive or negative SCOUTER (<c>--loss_status</c> 1 or −1, default positive).</summary>
+    public ScouterPolarity Polarity { get; set; } = ScouterPolarity.Positive;
+
+    /// <summary>Weight λ of the area term in the SCOUTER loss (<c>--lambda_value</c>, default 1).</summary>
+    public double LambdaValue { get; set; } = 1.0;
+
+    /// <summary>Exponent applied to the mean attention in the area term (<c>--power</c>, default 2).</summary>
+    public double Power { get; set; } = 2.0;
+
+    /// <summary>
+    /// <see langword="true"/> for the xSlot head; <see langword="false"/> for the FC baseline
+    /// (global average pool + Linear) the paper compares against (<c>--use_slot</c>, default true).
+    /// </summary>
+    public bool UseSlot { get; set; } = true;
+
+    /// <summary>Total number of slots <c>K = n·s</c>.</summary>
+    public int TotalSlots => NumClasses * SlotsPerClass;
+
+    /// <summary>Returns a copy, so a module never shares a mutable options object with its caller.</summary>
+    public ScouterOptions Clone() => (ScouterOptions)MemberwiseClone();
+}
