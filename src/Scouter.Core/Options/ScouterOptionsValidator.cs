@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Scouter.Core.Internal;
 
 namespace Scouter.Core.Options;
 
@@ -59,14 +60,6 @@ public sealed class ScouterOptionsValidator : IValidateOptions<ScouterOptions>
     /// <param name="options">The options to check.</param>
     /// <returns><paramref name="options"/>.</returns>
     /// <exception cref="OptionsValidationException">One or more values are out of range.</exception>
-    public static ScouterOptions ThrowIfInvalid(ScouterOptions options)
-    {
-        var result = new ScouterOptionsValidator().Validate(Microsoft.Extensions.Options.Options.DefaultName, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(ScouterOptions), result.Failures);
-        }
-
-        return options;
-    }
+    public static ScouterOptions ThrowIfInvalid(ScouterOptions options) =>
+        OptionsValidation.ThrowIfInvalid(new ScouterOptionsValidator(), options);
 }

@@ -1,0 +1,277 @@
+// The official SCOUTER training loop (train.py / engine.py; SCOUTER-SPEC §5): AdamW on the trainable
+// parameters, StepLR per epoch, drop_last training batches, per-epoch means of loss, accuracy, NLL and
+// area for train and validation, a checkpoint per epoch. Written for TorchSharp; the code is our own.
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Scouter.Core.Internal;
+using Scouter.Core.Losses;
+using Scouter.Core.Modules;
+using Scouter.Core.Options;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Scouter.Core.Training;
+
+/// <summary>
+/// Trains a <see cref="ScouterModel"/> (xSlot or FC head) with the <see cref="ScouterLoss"/>, as the official
+/// <c>train.py</c> does, with progress reports, logging and checkpoints.
+/// </summary>
+/// <remarks>
+/// Every step runs under its own dispose scope, so native memory stays flat however long the run. On the CPU,
+/// two runs with the same seed, data and options give the same numbers, and a run resumed from a checkpoint
+/// continues the trajectory of an uninterrupted one.
+/// </remarks>
+public sealed partial class Trainer : IDisposable
+{
+    private readonly ScouterModel model;
+    private readonly ScouterLoss loss;
+    private readonly TrainingOptions options;
+    private readonly ICheckpointStore? store;
+    private readonly ILogger logger;
+    private readonly AdamW optimizer;
+    private readonly Func<int, IReadOnlyDictionary<string, object?>> args;
+    private readonly CheckpointTarget checkpointTarget;
+
+    private int nextEpoch;
+    private double bestValidationAccuracy = double.NegativeInfinity;
+
+    /// <summary>Creates a trainer and moves the model to the configured device.</summary>
+    /// <param name="model">The model to train; its trainable parameters are those with <c>requires_grad</c>.</param>
+    /// <param name="loss">The loss.</param>
+    /// <param name="options">Loop settings; validated.</param>
+    /// <param name="store">Where checkpoints go; null writes none (and <see cref="TrainingOptions.Resume"/> then finds none).</param>
+    /// <param name="checkpointTarget">Names the run's checkpoint files (data set, head kind, polarity).</param>
+    /// <param name="args">The run's arguments saved in each checkpoint, given the epoch; null saves the options only.</param>
+    /// <param name="logger">Log sink; null logs nothing.</param>
+    public Trainer(
+        ScouterModel model,
+        ScouterLoss loss,
+        TrainingOptions options,
+        ICheckpointStore? store = null,
+        CheckpointTarget? checkpointTarget = null,
+        Func<int, IReadOnlyDictionary<string, object?>>? args = null,
+        ILogger<Trainer>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
+        this.options = TrainingOptionsValidator.ThrowIfInvalid(options);
+        this.model = model;
+        this.loss = loss;
+        this.store = store;
+        this.logger = (ILogger?)logger ?? NullLogger.Instance;
+        this.checkpointTarget = checkpointTarget ?? new CheckpointTarget(options.DatasetName, model.Head is XSlotClassifier, (model.Head as XSlotClassifier)?.Polarity ?? ScouterPolarity.Positive);
+        this.args = args ?? (_ => new Dictionary<string, object?>());
+
+        Device = ComputeDevice.Resolve(options.Device);
+        ComputeDevice.ConfigureThreads(options.Threads);
+        model.to(Device);
+
+        var trainable = model.parameters().Where(p => p.requires_grad).ToList();
+        if (trainable.Count == 0)
+        {
+            throw new ArgumentException("The model has no trainable parameters (every parameter has requires_grad = false); check the freeze settings.", nameof(model));
+        }
+
+        optimizer = optim.AdamW(trainable, lr: options.LearningRate, weight_decay: options.WeightDecay);
+    }
+
+    /// <summary>Raised after each epoch, once its checkpoints are written.</summary>
+    public event EventHandler<EpochMetrics>? EpochCompleted;
+
+    /// <summary>The device the model trains on.</summary>
+    public Device Device { get; }
+
+    /// <summary>The optimizer (AdamW over the trainable parameters).</summary>
+    public AdamW Optimizer => optimizer;
+
+    /// <summary>Zero-based index of the next epoch to run (greater than 0 after a resume).</summary>
+    public int NextEpoch => nextEpoch;
+
+    /// <summary>The learning rate StepLR gives epoch <paramref name="epoch"/>: <c>lr · γ^⌊epoch / lr_drop⌋</c>.</summary>
+    /// <param name="epoch">Zero-based epoch index.</param>
+    public double LearningRateAt(int epoch) => options.LearningRate * Math.Pow(options.LrGamma, epoch / options.LrDrop);
+
+    /// <summary>
+    /// Runs the remaining epochs (from <see cref="NextEpoch"/> to <see cref="TrainingOptions.Epochs"/>). With
+    /// <see cref="TrainingOptions.Resume"/> set and a checkpoint of this run present, continues from it first.
+    /// </summary>
+    /// <param name="data">Training and validation batches.</param>
+    /// <param name="progress">Per-batch progress; optional.</param>
+    /// <param name="cancellationToken">Stops after the current batch; the last finished epoch's checkpoint stays intact.</param>
+    /// <returns>The metrics of the epochs run by this call.</returns>
+    public IReadOnlyList<EpochMetrics> Fit(ITrainingBatches data, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (options.Resume)
+        {
+            TryResume();
+        }
+
+        var history = new List<EpochMetrics>();
+        for (var epoch = nextEpoch; epoch < options.Epochs; epoch++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var learningRate = LearningRateAt(epoch);
+            foreach (var group in optimizer.ParamGroups)
+            {
+                group.LearningRate = learningRate;
+            }
+
+            var train = RunPhase(data.TrainBatches(epoch), TrainingPhase.Train, epoch, data.TrainBatchCount, progress, cancellationToken);
+            var validation = RunPhase(data.ValidationBatches(), TrainingPhase.Validation, epoch, data.ValidationBatchCount, progress, cancellationToken);
+            nextEpoch = epoch + 1;
+
+            var metrics = new EpochMetrics(epoch, learningRate, train, validation, stopwatch.Elapsed);
+            LogEpoch(logger, epoch + 1, options.Epochs, learningRate, train.Loss, train.Accuracy, validation.Loss, validation.Accuracy, train.Nll, train.Area, stopwatch.Elapsed.TotalSeconds);
+            WriteCheckpoints(epoch, validation.Accuracy);
+            history.Add(metrics);
+            EpochCompleted?.Invoke(this, metrics);
+        }
+
+        return history;
+    }
+
+    /// <summary>Evaluates the model on <paramref name="batches"/> in eval mode, without gradients.</summary>
+    /// <param name="batches">The batches; each is disposed after use.</param>
+    /// <param name="cancellationToken">Stops after the current batch.</param>
+    public PhaseMetrics Evaluate(IEnumerable<LabeledBatch> batches, CancellationToken cancellationToken = default) =>
+        RunPhase(batches, TrainingPhase.Validation, nextEpoch, null, null, cancellationToken);
+
+    /// <summary>Copies the run's state (model, optimizer, schedule, epoch) into a checkpoint.</summary>
+    /// <param name="epoch">Zero-based index of the last finished epoch.</param>
+    public TrainingCheckpoint CaptureCheckpoint(int epoch)
+    {
+        var state = model.state_dict().ToDictionary(e => e.Key, e => e.Value.detach().cpu().clone().DetachFromDisposeScope());
+        return new TrainingCheckpoint(state, AdamWSnapshot.Capture(optimizer), epoch, options.LearningRate, options.LrDrop, options.LrGamma, bestValidationAccuracy, args(epoch));
+    }
+
+    /// <summary>Restores model, optimizer, schedule and epoch from <paramref name="checkpoint"/>; training continues at its epoch + 1.</summary>
+    /// <param name="checkpoint">A checkpoint of the same model and trainable parameters.</param>
+    public void RestoreCheckpoint(TrainingCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        StateDicts.CopyInto(model, checkpoint.Model, nameof(checkpoint));
+        checkpoint.Optimizer.RestoreInto(optimizer);
+        nextEpoch = checkpoint.Epoch + 1;
+        bestValidationAccuracy = checkpoint.BestValidationAccuracy;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => optimizer.Dispose();
+
+    private void TryResume()
+    {
+        var path = CheckpointPath(checkpointTarget.Latest);
+        if (store is null || path is null || !File.Exists(path))
+        {
+            LogNoResume(logger, path ?? "(no output directory)");
+            return;
+        }
+
+        using var checkpoint = store.Load(path);
+        RestoreCheckpoint(checkpoint);
+        LogResumed(logger, path, nextEpoch);
+    }
+
+    private PhaseMetrics RunPhase(IEnumerable<LabeledBatch> batches, TrainingPhase phase, int epoch, int? steps, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var training = phase == TrainingPhase.Train;
+        model.train(training);
+        double lossSum = 0, accuracySum = 0, nllSum = 0, areaSum = 0;
+        var count = 0;
+        long samples = 0;
+
+        foreach (var batch in batches)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using (batch)
+            using (var scope = NewDisposeScope())
+            using (training ? null : no_grad())
+            {
+                var images = batch.Images.to(Device);
+                var labels = batch.Labels.to(Device);
+                if (training)
+                {
+                    optimizer.zero_grad();
+                }
+
+                var output = model.ForwardDetailed(images);
+                var result = loss.call(output, labels);
+                if (training)
+                {
+                    result.Total.backward();
+                    optimizer.step();
+                }
+
+                // One device-to-host copy per step for all four numbers.
+                var correct = output.Scores.argmax(1).eq(labels).to(ScalarType.Float32).mean();
+                var values = stack([result.Total.detach(), result.Nll.detach(), result.Area.detach(), correct]).to(ScalarType.Float64).cpu().data<double>().ToArray();
+                lossSum += values[0];
+                nllSum += values[1];
+                areaSum += values[2];
+                accuracySum += values[3];
+                count++;
+                samples += labels.shape[0];
+            }
+
+            progress?.Report(new TrainingProgress(epoch, options.Epochs, phase, count, steps, lossSum / count, accuracySum / count));
+        }
+
+        if (count == 0)
+        {
+            throw new InvalidOperationException($"The {(training ? "training" : "validation")} data produced no batch in epoch {epoch}; with drop_last, the training split needs at least one full batch of {options.BatchSize} images.");
+        }
+
+        return new PhaseMetrics(lossSum / count, accuracySum / count, nllSum / count, areaSum / count, count, samples);
+    }
+
+    private void WriteCheckpoints(int epoch, double validationAccuracy)
+    {
+        var isBest = validationAccuracy > bestValidationAccuracy;
+        if (isBest)
+        {
+            bestValidationAccuracy = validationAccuracy;
+        }
+
+        if (store is null || string.IsNullOrEmpty(options.OutputDir))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(options.OutputDir);
+        var paths = new List<string> { CheckpointPath(checkpointTarget.Latest)! };
+        if (CheckpointNames.IsNumbered(epoch, options.LrDrop, options.NumberedCheckpointEvery))
+        {
+            paths.Add(CheckpointPath(checkpointTarget.Numbered(epoch))!);
+        }
+
+        if (isBest)
+        {
+            paths.Add(CheckpointPath(checkpointTarget.Best)!);
+        }
+
+        using var checkpoint = CaptureCheckpoint(epoch);
+        foreach (var path in paths)
+        {
+            store.Save(path, checkpoint);
+            LogCheckpoint(logger, path);
+        }
+    }
+
+    private string? CheckpointPath(string fileName) =>
+        string.IsNullOrEmpty(options.OutputDir) ? null : Path.Combine(options.OutputDir, fileName);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch}/{Epochs} lr {LearningRate:G3}: train loss {TrainLoss:F4} acc {TrainAccuracy:P2}, val loss {ValLoss:F4} acc {ValAccuracy:P2} (nll {Nll:F4}, area {Area:F4}) in {Seconds:F1} s")]
+    private static partial void LogEpoch(ILogger logger, int epoch, int epochs, double learningRate, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy, double nll, double area, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Checkpoint written: {Path}")]
+    private static partial void LogCheckpoint(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resumed from {Path}; continuing at epoch {Epoch}")]
+    private static partial void LogResumed(ILogger logger, string path, int epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Resume requested but no checkpoint found at {Path}; starting from epoch 1")]
+    private static partial void LogNoResume(ILogger logger, string path);
+}

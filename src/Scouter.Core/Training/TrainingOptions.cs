@@ -1,0 +1,53 @@
+namespace Scouter.Core.Training;
+
+/// <summary>
+/// Settings of the official training loop (<c>train.py</c>), with its defaults. The model's own
+/// hyper-parameters live in <see cref="Options.ScouterOptions"/>.
+/// </summary>
+public sealed class TrainingOptions
+{
+    /// <summary>The configuration section conventionally used for these options.</summary>
+    public const string SectionName = "Scouter:Training";
+
+    /// <summary>Epochs to train (<c>--epochs</c>, default 10).</summary>
+    public int Epochs { get; set; } = 10;
+
+    /// <summary>AdamW learning rate (<c>--lr</c>, default 1e-4).</summary>
+    public double LearningRate { get; set; } = 1e-4;
+
+    /// <summary>
+    /// AdamW weight decay. The official script defines <c>--weight_decay 0.0001</c> but never passes it, so
+    /// PyTorch's AdamW default 0.01 is what it trains with; that is our default (TorchSharp's own default is 0).
+    /// </summary>
+    public double WeightDecay { get; set; } = 0.01;
+
+    /// <summary>Epochs between learning-rate drops (<c>--lr_drop</c>, default 70).</summary>
+    public int LrDrop { get; set; } = 70;
+
+    /// <summary>Factor applied at each drop (StepLR γ, default 0.1).</summary>
+    public double LrGamma { get; set; } = 0.1;
+
+    /// <summary>Images per batch (<c>--batch_size</c>, default 64).</summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Seed of parameter initialisation, data order and augmentation (default 42).</summary>
+    public int Seed { get; set; } = 42;
+
+    /// <summary>Device request resolved by <see cref="ComputeDevice.Resolve"/> (<c>--device</c>; default <c>auto</c>).</summary>
+    public string Device { get; set; } = ComputeDevice.Auto;
+
+    /// <summary>LibTorch threads; null means the physical core count.</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>Where checkpoints go (<c>--output_dir</c>, default <c>saved_model/</c>); null or empty writes none.</summary>
+    public string? OutputDir { get; set; } = "saved_model/";
+
+    /// <summary>Data-set name used in checkpoint file names (<c>--dataset</c>, default MNIST).</summary>
+    public string DatasetName { get; set; } = "MNIST";
+
+    /// <summary>Resume from this run's latest checkpoint in <see cref="OutputDir"/> when it exists (<c>--resume</c>).</summary>
+    public bool Resume { get; set; }
+
+    /// <summary>Write a numbered checkpoint every this many epochs (official: 10).</summary>
+    public int NumberedCheckpointEvery { get; set; } = 10;
+}

@@ -1,0 +1,62 @@
+using Scouter.Core.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Scouter.Core.Tests.Training;
+
+public sealed class ComputeDeviceTests
+{
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("CPU")]
+    [InlineData(" cpu ")]
+    public void Resolve_Cpu(string request) => ComputeDevice.Resolve(request).type.Should().Be(DeviceType.CPU);
+
+    [Fact]
+    public void Resolve_Auto_FallsBackToTheCpuWithoutCuda()
+    {
+        var device = ComputeDevice.Resolve("auto");
+        device.type.Should().Be(cuda.is_available() ? DeviceType.CUDA : DeviceType.CPU);
+        ComputeDevice.Resolve(null).type.Should().Be(device.type);
+    }
+
+    [Theory]
+    [InlineData("gpu", "*not one of: auto, cpu, cuda, cuda:N*")]
+    [InlineData("cuda:x", "*not of the form cuda:N*")]
+    [InlineData("cuda:-1", "*not of the form cuda:N*")]
+    public void Resolve_RejectsMalformedRequests(string request, string message)
+    {
+        var act = () => ComputeDevice.Resolve(request);
+        act.Should().Throw<ArgumentException>().WithMessage(message);
+    }
+
+    [Fact]
+    public void Resolve_RejectsACudaDeviceThisMachineLacks()
+    {
+        var act = () => ComputeDevice.Resolve("cuda:7");
+        act.Should().Throw<ArgumentException>().WithMessage("*cuda:7*");
+    }
+
+    [Fact]
+    public void ConfigureThreads_SetsTheCountAndDefaultsToPhysicalCores()
+    {
+        var original = get_num_threads();
+        try
+        {
+            ComputeDevice.ConfigureThreads(1).Should().Be(1);
+            ComputeDevice.ConfigureThreads().Should().Be(ComputeDevice.PhysicalCoreCount());
+            ComputeDevice.PhysicalCoreCount().Should().BeInRange(1, Environment.ProcessorCount);
+        }
+        finally
+        {
+            set_num_threads(original);
+        }
+    }
+
+    [Fact]
+    public void ConfigureThreads_RejectsZero()
+    {
+        var act = () => ComputeDevice.ConfigureThreads(0);
+        act.Should().Throw<ArgumentOutOfRangeException>();
+    }
+}
