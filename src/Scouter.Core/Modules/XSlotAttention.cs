@@ -84,6 +84,9 @@ public sealed class XSlotAttention : nn.Module<Tensor, Tensor, XSlotAttentionOut
     /// <summary>Total slot count <c>K</c>.</summary>
     public int TotalSlots => totalSlots;
 
+    /// <summary>Attention iterations <c>T</c>.</summary>
+    public int Iterations => iterations;
+
     /// <summary>Runs <c>T</c> attention iterations.</summary>
     /// <param name="keysSource"><c>Xpe [B, hw, d]</c>: features with the position embedding; keys are <c>to_k(Xpe)</c>.</param>
     /// <param name="values"><c>X [B, hw, d]</c>: features without the position embedding.</param>

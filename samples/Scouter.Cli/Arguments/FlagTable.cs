@@ -1,0 +1,60 @@
+namespace Scouter.Cli.Arguments;
+
+/// <summary>
+/// Every flag the CLI accepts: the official <c>train.py</c>/<c>test.py</c>/<c>torchcam_vis.py</c> flags with their
+/// official defaults (SCOUTER-SPEC §5), then ours. Where our default differs from the official one the help says why.
+/// </summary>
+internal static class FlagTable
+{
+    public static IReadOnlyList<FlagSpec> All { get; } =
+    [
+        new("model", FlagKind.Text, "resnet18", "backbone name: resnet18/34/50/101/152, resnext*, wide_resnet*, resnest26d, resnest50d"),
+        new("dataset", FlagKind.Text, "Synthetic", "MNIST, ImageNet, ConText, CUB200, ImageFolder or Synthetic (official default MNIST; ours needs no files)"),
+        new("channel", FlagKind.Integer, "512", "backbone output channels (512 for resnet18/34, 2048 for resnet50 and ResNeSt)"),
+        new("lr", FlagKind.Number, "0.0001", "AdamW learning rate"),
+        new("lr_drop", FlagKind.Integer, "70", "epochs between learning-rate drops (StepLR, gamma 0.1)"),
+        new("batch_size", FlagKind.Integer, "64", "images per batch"),
+        new("weight_decay", FlagKind.Number, "0.0001", "accepted for compatibility; the official code never passes it, so AdamW's 0.01 applies (as here)"),
+        new("epochs", FlagKind.Integer, "10", "training epochs"),
+        new("num_classes", FlagKind.IntegerList, "10", "number of classes; a comma list runs a sweep"),
+        new("img_size", FlagKind.Integer, "260", "images are resized to img_size x img_size; the feature map follows"),
+        new("pre_trained", FlagKind.Boolean, "true", "start the backbone from ImageNet weights found in --pre_dir"),
+        new("use_slot", FlagKind.Boolean, "true", "xSlot head (true) or the FC baseline (false)"),
+        new("use_pre", FlagKind.Boolean, "false", "initialise the backbone from this data set's FC checkpoint ({dataset}_no_slot_checkpoint.pth)"),
+        new("aug", FlagKind.Boolean, "false", "training augmentation (flips, affine, blur)"),
+        new("grad", FlagKind.Boolean, "false", "compute CAM-family baselines (torchcam_vis.py)"),
+        new("grad_min_level", FlagKind.Number, "0", "floor applied to normalised baseline maps"),
+        new("iterated_evaluation_num", FlagKind.Integer, "1", "repeat each sweep setting this many times"),
+        new("cal_area_size", FlagKind.Boolean, "false", "report the explanation area size (test.py)"),
+        new("thop", FlagKind.Boolean, "false", "print trainable parameters and FLOPs for one 3x260x260 image, then exit"),
+        new("loss_status", FlagKind.Integer, "1", "1 for positive SCOUTER, -1 for negative SCOUTER"),
+        new("freeze_layers", FlagKind.Integer, "2", "with pretrained weights, freeze all but the last 4-k of layer4..layer1"),
+        new("hidden_dim", FlagKind.Integer, "64", "slot dimension (even)"),
+        new("slots_per_class", FlagKind.IntegerList, "3", "slots per class; a comma list runs a sweep"),
+        new("power", FlagKind.NumberList, "2", "exponent of the area term; a comma list runs a sweep"),
+        new("to_k_layer", FlagKind.Integer, "1", "Linear layers in the key projection"),
+        new("lambda_value", FlagKind.NumberList, "1.", "weight of the area term; a comma list runs a sweep"),
+        new("vis", FlagKind.Boolean, "false", "write explanation images (test.py)"),
+        new("vis_id", FlagKind.Integer, "0", "which image of the batch to explain"),
+        new("dataset_dir", FlagKind.Text, null, "data set root, as the seed writes it (e.g. ../data/bird_200/CUB_200_2011/CUB_200_2011/)"),
+        new("output_dir", FlagKind.Text, "saved_model/", "where checkpoints and run outputs go; empty for none"),
+        new("pre_dir", FlagKind.Text, "pre_model/", "where ImageNet weights are looked up (<model>.pth or <model>.safetensors)"),
+        new("device", FlagKind.Text, "auto", "auto, cpu, cuda or cuda:N (official default cuda; auto falls back to the CPU)"),
+        new("num_workers", FlagKind.Integer, "4", "data-loading threads"),
+        new("start_epoch", FlagKind.Integer, "0", "first epoch (set by --resume)"),
+        new("resume", FlagKind.Text, "false", "true to continue from this run's checkpoint in --output_dir, or a checkpoint path"),
+        new("world_size", FlagKind.Integer, "1", "number of data-parallel replicas"),
+        new("local_rank", FlagKind.Integer, null, "accepted for torch.distributed.launch compatibility"),
+        new("dist_url", FlagKind.Text, "env://", "accepted for compatibility"),
+        new("seed", FlagKind.Integer, "42", "seed of initialisation, data order and augmentation", Official: false),
+        new("threads", FlagKind.Integer, null, "LibTorch threads (default: physical cores)", Official: false),
+        new("checkpoint", FlagKind.Text, null, "explain/cam/evaluate: a checkpoint of ours or an official PyTorch one", Official: false),
+        new("image", FlagKind.Text, null, "explain: explain this image instead of the first validation image", Official: false),
+        new("json", FlagKind.Text, null, "explain/evaluate: also write the result as JSON to this path", Official: false),
+        new("steps", FlagKind.Integer, "20", "bench: timed steps", Official: false),
+    ];
+
+    private static readonly Dictionary<string, FlagSpec> ByName = All.ToDictionary(f => f.Name, StringComparer.Ordinal);
+
+    public static bool TryGet(string name, out FlagSpec spec) => ByName.TryGetValue(name, out spec!);
+}
