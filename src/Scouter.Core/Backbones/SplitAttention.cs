@@ -1,6 +1,7 @@
 // Split attention ("Splat") of ResNeSt: Zhang et al., "ResNeSt: Split-Attention Networks", 2020.
 // Follows timm's SplitAttn (pytorch-image-models, timm/layers/split_attn.py) with cardinality 1, so that
 // state-dict names and numbers match timm's resnest26d / resnest50d. The code is our own.
+using Scouter.Core.Internal;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -66,6 +67,12 @@ internal sealed class SplitAttention : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
+        if (training && input.shape[0] < 2)
+        {
+            // bn1 normalises one pooled value per channel and image; LibTorch would fail deep inside with a native error.
+            throw new ArgumentException($"ResNeSt's split attention batch-normalises globally pooled features, so training needs a batch of at least 2 images; got {TensorChecks.Describe(input)}. Use a larger batch or eval().", nameof(input));
+        }
+
         using var scope = NewDisposeScope();
         var mixed = act0.call(bn0.call(conv.call(input))); // [B, radix·C, H, W]
         long batch = mixed.shape[0], height = mixed.shape[2], width = mixed.shape[3];

@@ -169,4 +169,51 @@ public sealed class ResNeStTests
         FluentActions.Invoking(() => ResNeSt.ResNeSt26d(numClasses: -1)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("numClasses");
         FluentActions.Invoking(() => ResNeSt.ResNeSt26d(inputChannels: 0)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("inputChannels");
     }
+
+    [Fact]
+    public void Backward_ReachesEveryTrainableParameterAndNoFrozenOne()
+    {
+        using var model = ResNeSt.ResNeSt26d(numClasses: 3);
+        using var features = model.FeatureExtractor();
+        LayerFreezing.FreezeLayers(features, 3);
+        model.train();
+        using var scope = NewDisposeScope();
+        manual_seed(2);
+
+        nn.functional.cross_entropy(model.call(randn(2, 3, 32, 32)), tensor(new long[] { 0, 2 })).backward();
+
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            var trains = name.StartsWith("layer4.", StringComparison.Ordinal) || name.StartsWith("fc.", StringComparison.Ordinal);
+            (parameter.grad is not null).Should().Be(trains, name);
+        }
+    }
+
+    [Fact]
+    public void Training_WithOneImage_ExplainsTheBatchNeed()
+    {
+        using var model = ResNeSt.ResNeSt26d(numClasses: 3);
+        model.train();
+        using var input = zeros(1, 3, 32, 32);
+
+        var act = () => model.call(input);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*batch of at least 2*[1, 64, 8, 8]*eval()*");
+    }
+
+    [Fact]
+    public void Forward_LeavesNoLiveTensors()
+    {
+        using var model = ResNeSt.ResNeSt26d(numClasses: 3);
+        model.eval();
+        using var input = zeros(1, 3, 32, 32);
+        var before = LiveTensors.Count();
+
+        using (no_grad())
+        {
+            model.call(input).Dispose();
+        }
+
+        LiveTensors.Count().Should().Be(before);
+    }
 }
