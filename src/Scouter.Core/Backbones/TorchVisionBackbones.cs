@@ -19,8 +19,10 @@ public static class TorchVisionBackbones
         ("resnet101", () => torchvision.models.resnet101()),
         ("resnet152", () => torchvision.models.resnet152()),
         ("resnext50_32x4d", () => torchvision.models.resnext50_32x4d()),
-        ("resnext101_32x8d", () => torchvision.models.resnext101_32x8d()),
-        ("resnext101_64x4d", () => torchvision.models.resnext101_64x4d()),
+        // TorchSharp 0.107's resnext101_32x8d / resnext101_64x4d build 50-layer networks ([3, 4, 6, 3] blocks, about
+        // half of TorchVision's parameters); the 101-layer factory with the same groups and widths is TorchVision's model.
+        ("resnext101_32x8d", () => ResNet.ResNet101(groups: 32, width_per_group: 8)),
+        ("resnext101_64x4d", () => ResNet.ResNet101(groups: 64, width_per_group: 4)),
         ("wide_resnet50_2", () => torchvision.models.wide_resnet50_2()),
         ("wide_resnet101_2", () => torchvision.models.wide_resnet101_2()),
     ];

@@ -55,4 +55,11 @@ public static class BackboneFixtures
             .Single(r => r.GetProperty("k").GetInt32() == k);
         return (row.GetProperty("trainable").GetInt64(), row.GetProperty("total").GetInt64());
     }
+
+    /// <summary>Channels and parameter count of a TorchVision model without <c>fc</c> (torchvision 0.14).</summary>
+    public static (int Channels, long Parameters) TorchVisionFeatures(string model)
+    {
+        var entry = Read("torchvision_feature_parameters.json").GetProperty("models").GetProperty(model);
+        return (entry.GetProperty("channels").GetInt32(), entry.GetProperty("parameters").GetInt64());
+    }
 }

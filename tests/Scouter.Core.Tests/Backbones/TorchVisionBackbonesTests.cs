@@ -38,6 +38,21 @@ public sealed class TorchVisionBackbonesTests
         backbone.Channels.Should().Be(channels);
     }
 
+    [Theory]
+    [InlineData("resnet34")]
+    // TorchSharp's own resnext101 factories build 50-layer networks; these two pin the 101-layer ones.
+    [InlineData("resnext101_32x8d")]
+    [InlineData("resnext101_64x4d")]
+    public void Features_HaveTorchVisionsParameterCount(string name)
+    {
+        var (channels, parameters) = BackboneFixtures.TorchVisionFeatures(name);
+
+        using var backbone = TorchVisionBackbones.Create(name);
+
+        backbone.CountParameters().Total.Should().Be(parameters);
+        backbone.Channels.Should().Be(channels);
+    }
+
     [Fact]
     public void FromResNet_SharesParametersWithTheTorchVisionModel()
     {

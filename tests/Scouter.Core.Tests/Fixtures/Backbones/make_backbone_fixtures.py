@@ -18,6 +18,8 @@ Files:
   resnest26d_forward.json, resnest50d_forward.json
       a forward pass in eval mode with every state-dict tensor set by the closed-form
       formula in fill_deterministic(), reproduced in C# by the tests (10 classes).
+  torchvision_feature_parameters.json
+      parameters of every TorchVision ResNet-family model without fc (what the feature extractor keeps).
   freeze_counts.json
       trainable/total parameter counts of the feature extractors (everything before global
       pooling) after the official freeze_layers rule, k = 0..4, for resnet18, resnest26d,
@@ -316,6 +318,15 @@ def main():
     for name, build in (("resnet18", torchvision.models.resnet18), ("resnet50", torchvision.models.resnet50)):
         model = build(num_classes=1000)
         write(f"{name}_keys.json", key_list(model, f"torchvision {torchvision.__version__} {name}, 1000 classes"))
+
+    tv_names = ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "resnext101_32x8d",
+                "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2"]
+    tv_counts = {}
+    for name in tv_names:
+        model = getattr(torchvision.models, name)()
+        tv_counts[name] = {"channels": model.fc.in_features,
+                           "parameters": sum(p.numel() for k, p in model.named_parameters() if not k.startswith("fc."))}
+    write("torchvision_feature_parameters.json", {"source": f"torchvision {torchvision.__version__}", "models": tv_counts})
 
     # Forward parity: odd, non-square input so ceil_mode / count_include_pad of the average
     # pools and the padding of the avd pools all matter.
