@@ -3,6 +3,7 @@
 // deep stem of width 32, average-pool downsampling, radix-2 split attention, avd). The official SCOUTER code
 // uses these timm models; TorchSharp has no ResNeSt. The code is our own; state-dict names are timm's, so timm
 // checkpoints load by name.
+using Scouter.Core.Internal;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -105,8 +106,15 @@ public sealed class ResNeSt : nn.Module<Tensor, Tensor>
 
     /// <summary>The feature map <c>[B, 2048, h, w]</c>, before global pooling (timm's <c>forward_features</c>).</summary>
     /// <param name="images">Images <c>[B, InputChannels, H, W]</c>.</param>
+    /// <exception cref="ArgumentException">The input is not <c>[B, InputChannels, H, W]</c>.</exception>
     public Tensor ForwardFeatures(Tensor images)
     {
+        TensorChecks.Rank(images, 4, GetName(), $"images [B, {InputChannels}, H, W]", nameof(images));
+        if (images.shape[1] != InputChannels)
+        {
+            throw new ArgumentException($"{GetName()} was built for {InputChannels}-channel images; got {TensorChecks.Describe(images)}.", nameof(images));
+        }
+
         using var scope = NewDisposeScope();
         var x = maxpool.call(act1.call(bn1.call(conv1.call(images))));
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
@@ -115,6 +123,7 @@ public sealed class ResNeSt : nn.Module<Tensor, Tensor>
 
     /// <summary>Class logits <c>[B, NumClasses]</c> (pooled features <c>[B, 2048]</c> when built without a classifier).</summary>
     /// <param name="images">Images <c>[B, InputChannels, H, W]</c>.</param>
+    /// <exception cref="ArgumentException">The input is not <c>[B, InputChannels, H, W]</c>.</exception>
     public override Tensor forward(Tensor images)
     {
         using var scope = NewDisposeScope();

@@ -164,6 +164,17 @@ public sealed class ResNeStTests
     }
 
     [Fact]
+    public void Forward_RejectsImagesOfTheWrongShape()
+    {
+        using var model = ResNeSt.ResNeSt26d(numClasses: 3, inputChannels: 1);
+        using var rgb = zeros(2, 3, 32, 32);
+        using var flat = zeros(2, 32, 32);
+
+        FluentActions.Invoking(() => model.call(rgb)).Should().Throw<ArgumentException>().WithMessage("*resnest26d*1-channel*[2, 3, 32, 32]*");
+        FluentActions.Invoking(() => model.ForwardFeatures(flat)).Should().Throw<ArgumentException>().WithMessage("*[B, 1, H, W]*rank 4*[2, 32, 32]*");
+    }
+
+    [Fact]
     public void Create_RejectsBadArguments()
     {
         FluentActions.Invoking(() => ResNeSt.ResNeSt26d(numClasses: -1)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("numClasses");
