@@ -70,15 +70,23 @@ public sealed class OfficialArgs : IReadOnlyDictionary<string, object?>
     public ScouterOptions ToScouterOptions()
     {
         var options = new ScouterOptions();
-        if (ContainsKey("num_classes")) options.NumClasses = GetInt("num_classes");
-        if (ContainsKey("channel")) options.Channels = GetInt("channel");
-        if (ContainsKey("hidden_dim")) options.HiddenDim = GetInt("hidden_dim");
-        if (ContainsKey("slots_per_class")) options.SlotsPerClass = GetInt("slots_per_class");
-        if (ContainsKey("to_k_layer")) options.ToKLayers = GetInt("to_k_layer");
-        if (ContainsKey("loss_status")) options.Polarity = (ScouterPolarity)GetInt("loss_status");
-        if (ContainsKey("lambda_value")) options.LambdaValue = GetDouble("lambda_value");
-        if (ContainsKey("power")) options.Power = GetDouble("power");
-        if (ContainsKey("use_slot")) options.UseSlot = GetBool("use_slot");
+        void Set(string flag, Action<string> apply)
+        {
+            if (ContainsKey(flag))
+            {
+                apply(flag);
+            }
+        }
+
+        Set("num_classes", f => options.NumClasses = GetInt(f));
+        Set("channel", f => options.Channels = GetInt(f));
+        Set("hidden_dim", f => options.HiddenDim = GetInt(f));
+        Set("slots_per_class", f => options.SlotsPerClass = GetInt(f));
+        Set("to_k_layer", f => options.ToKLayers = GetInt(f));
+        Set("loss_status", f => options.Polarity = (ScouterPolarity)GetInt(f));
+        Set("lambda_value", f => options.LambdaValue = GetDouble(f));
+        Set("power", f => options.Power = GetDouble(f));
+        Set("use_slot", f => options.UseSlot = GetBool(f));
         return ScouterOptionsValidator.ThrowIfInvalid(options);
     }
 

@@ -241,6 +241,24 @@ public sealed class PyTorchFormatTests : IDisposable
         act.Should().Throw<CheckpointFormatException>().WithMessage("*storage '0' should hold 3 Float32 elements (12 bytes); its entry has 4 bytes*");
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x80, 2, 0x82, 1, (byte)'.' }, "*pickle opcode 0x82 at byte 2 is not supported*")] // EXT1: extension registry
+    [InlineData(new byte[] { 0x80, 2, (byte)'}', (byte)'(' }, "*ends after 4 bytes without its STOP opcode*")]
+    [InlineData(new byte[] { 0x80, 2, (byte)'X', 200, 0, 0, 0, (byte)'a' }, "*truncated: 200 bytes needed*")]
+    [InlineData(new byte[] { 0x80, 2, (byte)'h', 7, (byte)'.' }, "*memo entry 7, which was never stored*")]
+    public void Read_NamesWhatIsWrongWithAPickle(byte[] pickle, string message)
+    {
+        var path = Temp("bad-pickle.pth");
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        {
+            using var entry = zip.CreateEntry("bad/data.pkl").Open();
+            entry.Write(pickle);
+        }
+
+        var act = () => PyTorchFormat.Read(path);
+        act.Should().Throw<CheckpointFormatException>().WithMessage(message);
+    }
+
     [Fact]
     public void ReadStateDict_LeaksNoTensorsInALoop()
     {
