@@ -1,0 +1,190 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using Scouter.Core.Interop.Pickle;
+using Scouter.Core.Options;
+
+namespace Scouter.Core.Interop;
+
+/// <summary>
+/// The command-line flags an official SCOUTER checkpoint stores under <c>args</c> (a pickled
+/// <c>argparse.Namespace</c>; SCOUTER-SPEC §5), by their official names: <c>model</c>, <c>dataset</c>,
+/// <c>num_classes</c>, <c>img_size</c>, <c>use_slot</c>…. <see cref="ToScouterOptions"/> gives the head's and loss's options.
+/// </summary>
+/// <remarks>
+/// Values keep their Python types (<see cref="long"/>, <see cref="double"/>, <see cref="string"/>, <see cref="bool"/>,
+/// null). The typed getters also accept the forms the official flags take on the command line: sweep flags such as
+/// <c>num_classes</c> may hold a string (<c>"10"</c>), and booleans may be strings such as <c>"yes"</c> or <c>"0"</c>.
+/// </remarks>
+public sealed class OfficialArgs : IReadOnlyDictionary<string, object?>
+{
+    private readonly Dictionary<string, object?> values;
+
+    /// <summary>Wraps flag values by their official names.</summary>
+    /// <param name="values">The flags; copied.</param>
+    public OfficialArgs(IEnumerable<KeyValuePair<string, object?>> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        this.values = new Dictionary<string, object?>(values, StringComparer.Ordinal);
+    }
+
+    /// <summary>No flags at all (a checkpoint without <c>args</c>).</summary>
+    public static OfficialArgs Empty { get; } = new([]);
+
+    /// <summary>
+    /// The official flags that describe <paramref name="options"/>: <c>num_classes</c>, <c>channel</c>, <c>hidden_dim</c>,
+    /// <c>slots_per_class</c>, <c>to_k_layer</c>, <c>loss_status</c>, <c>lambda_value</c>, <c>power</c>, <c>use_slot</c>,
+    /// plus any <paramref name="extra"/> flags (e.g. <c>model</c>, <c>dataset</c>, <c>img_size</c>), which win on a clash.
+    /// </summary>
+    /// <param name="options">The options to describe.</param>
+    /// <param name="extra">More flags by official name.</param>
+    public static OfficialArgs FromOptions(ScouterOptions options, IEnumerable<KeyValuePair<string, object?>>? extra = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["num_classes"] = (long)options.NumClasses,
+            ["channel"] = (long)options.Channels,
+            ["hidden_dim"] = (long)options.HiddenDim,
+            ["slots_per_class"] = (long)options.SlotsPerClass,
+            ["to_k_layer"] = (long)options.ToKLayers,
+            ["loss_status"] = (long)(int)options.Polarity,
+            ["lambda_value"] = options.LambdaValue,
+            ["power"] = options.Power,
+            ["use_slot"] = options.UseSlot,
+        };
+        foreach (var (key, value) in extra ?? [])
+        {
+            values[key] = value;
+        }
+
+        return new OfficialArgs(values);
+    }
+
+    /// <summary>
+    /// The head and loss options these flags describe. Flags that are absent keep <see cref="ScouterOptions"/>'s
+    /// defaults (which are the official defaults); the result is validated.
+    /// </summary>
+    /// <exception cref="FormatException">A flag holds a value of the wrong kind, or a sweep list of several values.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A value is out of range.</exception>
+    public ScouterOptions ToScouterOptions()
+    {
+        var options = new ScouterOptions();
+        void Set(string flag, Action<string> apply)
+        {
+            if (ContainsKey(flag))
+            {
+                apply(flag);
+            }
+        }
+
+        Set("num_classes", f => options.NumClasses = GetInt(f));
+        Set("channel", f => options.Channels = GetInt(f));
+        Set("hidden_dim", f => options.HiddenDim = GetInt(f));
+        Set("slots_per_class", f => options.SlotsPerClass = GetInt(f));
+        Set("to_k_layer", f => options.ToKLayers = GetInt(f));
+        Set("loss_status", f => options.Polarity = (ScouterPolarity)GetInt(f));
+        Set("lambda_value", f => options.LambdaValue = GetDouble(f));
+        Set("power", f => options.Power = GetDouble(f));
+        Set("use_slot", f => options.UseSlot = GetBool(f));
+        return ScouterOptionsValidator.ThrowIfInvalid(options);
+    }
+
+    /// <summary>A flag as an integer (from an int, an integral float, or a string holding one value).</summary>
+    /// <param name="name">The official flag name.</param>
+    public int GetInt(string name)
+    {
+        var value = Get(name);
+        var number = value switch
+        {
+            long l => l,
+            double d when d == Math.Floor(d) => (long?)d,
+            string s when long.TryParse(Single(name, s), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
+            _ => PickleValues.AsInt64(value),
+        };
+        return number is { } n && n is >= int.MinValue and <= int.MaxValue
+            ? (int)n
+            : throw new FormatException($"args.{name} should be an integer; found {PickleValues.Describe(value)}.");
+    }
+
+    /// <summary>A flag as a number (from a float, an int, or a string holding one value).</summary>
+    /// <param name="name">The official flag name.</param>
+    public double GetDouble(string name)
+    {
+        var value = Get(name);
+        return value switch
+        {
+            double d => d,
+            string s when double.TryParse(Single(name, s), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
+            _ when PickleValues.AsInt64(value) is { } l => l,
+            _ => throw new FormatException($"args.{name} should be a number; found {PickleValues.Describe(value)}."),
+        };
+    }
+
+    /// <summary>A flag as a boolean (from a bool, 0/1, or the official spellings yes/true/t/y/1 and no/false/f/n/0).</summary>
+    /// <param name="name">The official flag name.</param>
+    public bool GetBool(string name)
+    {
+        var value = Get(name);
+        return value switch
+        {
+            bool b => b,
+            long and (0 or 1) => (long)value == 1,
+            string s when s.Trim().ToLowerInvariant() is "yes" or "true" or "t" or "y" or "1" => true,
+            string s when s.Trim().ToLowerInvariant() is "no" or "false" or "f" or "n" or "0" => false,
+            _ => throw new FormatException($"args.{name} should be a boolean; found {PickleValues.Describe(value)}."),
+        };
+    }
+
+    /// <summary>A flag as a string (null when the flag is None).</summary>
+    /// <param name="name">The official flag name.</param>
+    public string? GetString(string name) => Get(name) switch
+    {
+        null => null,
+        string s => s,
+        var other => throw new FormatException($"args.{name} should be a string; found {PickleValues.Describe(other)}."),
+    };
+
+    /// <inheritdoc />
+    public object? this[string key] => Get(key);
+
+    /// <inheritdoc />
+    public IEnumerable<string> Keys => values.Keys;
+
+    /// <inheritdoc />
+    public IEnumerable<object?> Values => values.Values;
+
+    /// <inheritdoc />
+    public int Count => values.Count;
+
+    /// <inheritdoc />
+    public bool ContainsKey(string key) => values.ContainsKey(key);
+
+    /// <inheritdoc />
+    public bool TryGetValue(string key, [MaybeNullWhen(false)] out object? value) => values.TryGetValue(key, out value);
+
+    /// <inheritdoc />
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => values.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The <c>argparse.Namespace</c> the official train.py pickles.</summary>
+    internal PickleObject ToNamespace()
+    {
+        var attributes = new PickleDict();
+        foreach (var (key, value) in values)
+        {
+            attributes[key] = value;
+        }
+
+        return new PickleObject(new PickleGlobal("argparse", "Namespace"), [], attributes, IsNewObject: true);
+    }
+
+    private object? Get(string name) =>
+        values.TryGetValue(name, out var value) ? value : throw new KeyNotFoundException($"The checkpoint's args have no flag '{name}'.");
+
+    private static string Single(string name, string text) =>
+        text.Contains(',', StringComparison.Ordinal)
+            ? throw new FormatException($"args.{name} is the sweep list '{text}'; a checkpoint's model has one value. Pass the options explicitly.")
+            : text.Trim();
+}
