@@ -70,6 +70,11 @@ public sealed class OfficialCheckpoint : IDisposable
     /// <summary>The learning-rate scheduler's PyTorch state dict as read (a <see cref="PickleDict"/>), or null.</summary>
     public object? LrScheduler { get; }
 
+    /// <summary>The value of another top-level entry of the checkpoint dict (one the official code does not write), or null.</summary>
+    /// <param name="key">The entry's name.</param>
+    public object? GetExtra(string key) =>
+        file?.Root is PickleDict root && key is not ("model" or "optimizer" or "lr_scheduler" or "epoch" or "args") && root.TryGetValue(key, out var value) ? value : null;
+
     /// <summary>Reads an official checkpoint (a dict with <c>model</c>, and usually <c>optimizer</c>, <c>lr_scheduler</c>, <c>epoch</c>, <c>args</c>) or a bare state dict.</summary>
     /// <param name="path">A torch.save file (or a safetensors file, read as a bare state dict).</param>
     /// <exception cref="CheckpointFormatException">The file is not a torch.save or safetensors file, or holds neither shape.</exception>

@@ -60,6 +60,9 @@ public sealed class XSlotClassifier : ClassifierHead
     /// <inheritdoc />
     public override int Channels => options.Channels;
 
+    /// <summary>A copy of the options the head was built with.</summary>
+    public ScouterOptions Options => options.Clone();
+
     /// <summary>Slots per class <c>s</c>.</summary>
     public int SlotsPerClass => options.SlotsPerClass;
 

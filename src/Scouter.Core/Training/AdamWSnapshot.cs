@@ -4,25 +4,29 @@ using static TorchSharp.torch;
 namespace Scouter.Core.Training;
 
 /// <summary>
-/// A copy of an AdamW optimizer's per-parameter state, in parameter order, as PyTorch's
-/// <c>optimizer.state_dict()["state"]</c> holds it: the step count and both moment estimates. Parameters the
-/// optimizer has not stepped yet have no entry. Disposing it disposes the copied tensors.
+/// A copy of an AdamW optimizer's per-parameter state as PyTorch's <c>optimizer.state_dict()["state"]</c> holds it:
+/// keyed by the parameter's position in the <em>official</em> model's optimizer (<see cref="OfficialParameterOrder"/>),
+/// with the step count and both moment estimates. Parameters never stepped have no entry. Disposing it disposes the
+/// copied tensors.
 /// </summary>
-/// <param name="Entries">Per-parameter state keyed by the parameter's index in the optimizer.</param>
+/// <param name="Entries">Per-parameter state keyed by official position.</param>
 public sealed record AdamWSnapshot(IReadOnlyDictionary<int, AdamWParameterState> Entries) : IDisposable
 {
-    /// <summary>Copies the state of <paramref name="optimizer"/> (to the CPU).</summary>
-    /// <param name="optimizer">An AdamW optimizer.</param>
-    public static AdamWSnapshot Capture(AdamW optimizer)
+    /// <summary>Copies the state of <paramref name="optimizer"/> to the CPU.</summary>
+    /// <param name="optimizer">An AdamW optimizer over the model's trainable parameters.</param>
+    /// <param name="order">The official positions of the optimizer's parameters.</param>
+    public static AdamWSnapshot Capture(AdamW optimizer, OfficialParameterOrder order)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        var entries = new Dictionary<int, AdamWParameterState>();
+        ArgumentNullException.ThrowIfNull(order);
         var states = optimizer.state_dict().State;
+        CheckCount(states.Count, order);
+        var entries = new Dictionary<int, AdamWParameterState>();
         for (var i = 0; i < states.Count; i++)
         {
             if (states[i] is AdamW.State { step: > 0 } state)
             {
-                entries[i] = new AdamWParameterState(
+                entries[order.OfficialIndexOfOurs[i]] = new AdamWParameterState(
                     state.step,
                     state.exp_avg.detach().cpu().clone().DetachFromDisposeScope(),
                     state.exp_avg_sq.detach().cpu().clone().DetachFromDisposeScope());
@@ -32,24 +36,28 @@ public sealed record AdamWSnapshot(IReadOnlyDictionary<int, AdamWParameterState>
         return new AdamWSnapshot(entries);
     }
 
-    /// <summary>Writes this state into <paramref name="optimizer"/>, which must hold the same parameters in the same order.</summary>
+    /// <summary>Writes this state into <paramref name="optimizer"/>; parameters without an entry start afresh.</summary>
     /// <param name="optimizer">The optimizer to restore.</param>
-    /// <exception cref="ArgumentException">The optimizer has another parameter count or shapes.</exception>
-    public void RestoreInto(AdamW optimizer)
+    /// <param name="order">The official positions of the optimizer's parameters.</param>
+    /// <exception cref="ArgumentException">The state names positions or shapes this model does not have.</exception>
+    public void RestoreInto(AdamW optimizer, OfficialParameterOrder order)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(order);
         var states = optimizer.state_dict().State;
-        var outOfRange = Entries.Keys.Where(k => k < 0 || k >= states.Count).ToList();
-        if (outOfRange.Count > 0)
+        CheckCount(states.Count, order);
+        var known = order.OfficialIndexOfOurs.ToHashSet();
+        var foreign = Entries.Keys.Where(k => !known.Contains(k)).Order().ToList();
+        if (foreign.Any(k => k < 0 || k >= order.OfficialNames.Count || !order.OfficialNames[k].StartsWith("slot.to_q.", StringComparison.Ordinal)))
         {
-            throw new ArgumentException($"The optimizer state names parameter index {outOfRange[0]}, but the optimizer has {states.Count} parameter(s); the checkpoint was made for another model or another set of trainable parameters.", nameof(optimizer));
+            throw new ArgumentException($"The optimizer state has entries for parameter position(s) {string.Join(", ", foreign)}, but the model's optimizer has {order.OfficialNames.Count} (official) positions; the checkpoint was made for another model or another set of trainable (frozen) parameters.", nameof(optimizer));
         }
 
         using var noGrad = no_grad();
         for (var i = 0; i < states.Count; i++)
         {
             var state = (AdamW.State)states[i];
-            if (!Entries.TryGetValue(i, out var saved))
+            if (!Entries.TryGetValue(order.OfficialIndexOfOurs[i], out var saved))
             {
                 state.step = 0;
                 state.exp_avg.zero_();
@@ -59,7 +67,7 @@ public sealed record AdamWSnapshot(IReadOnlyDictionary<int, AdamWParameterState>
 
             if (!saved.ExpAvg.shape.SequenceEqual(state.exp_avg.shape))
             {
-                throw new ArgumentException($"Optimizer state of parameter {i} has shape [{string.Join(", ", saved.ExpAvg.shape)}], but the parameter is [{string.Join(", ", state.exp_avg.shape)}].", nameof(optimizer));
+                throw new ArgumentException($"The optimizer state of '{order.OfficialNames[order.OfficialIndexOfOurs[i]]}' has shape [{string.Join(", ", saved.ExpAvg.shape)}], but the parameter is [{string.Join(", ", state.exp_avg.shape)}].", nameof(optimizer));
             }
 
             state.step = saved.Step;
@@ -75,6 +83,14 @@ public sealed record AdamWSnapshot(IReadOnlyDictionary<int, AdamWParameterState>
         {
             entry.ExpAvg.Dispose();
             entry.ExpAvgSq.Dispose();
+        }
+    }
+
+    private static void CheckCount(int count, OfficialParameterOrder order)
+    {
+        if (count != order.OfficialIndexOfOurs.Count)
+        {
+            throw new ArgumentException($"The optimizer holds {count} parameter(s) but the model has {order.OfficialIndexOfOurs.Count} trainable parameter(s); build the optimizer after freezing.");
         }
     }
 }

@@ -4,7 +4,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Scouter.Core.Internal;
+using Scouter.Core.Interop;
 using Scouter.Core.Losses;
 using Scouter.Core.Modules;
 using Scouter.Core.Options;
@@ -31,8 +31,10 @@ public sealed partial class Trainer : IDisposable
     private readonly ICheckpointStore? store;
     private readonly ILogger logger;
     private readonly AdamW optimizer;
-    private readonly Func<int, IReadOnlyDictionary<string, object?>> args;
+    private readonly OfficialArgs args;
     private readonly CheckpointTarget checkpointTarget;
+    private readonly OfficialParameterOrder parameterOrder;
+    private readonly TrainingSchedule schedule;
 
     private int nextEpoch;
     private double bestValidationAccuracy = double.NegativeInfinity;
@@ -43,7 +45,7 @@ public sealed partial class Trainer : IDisposable
     /// <param name="options">Loop settings; validated.</param>
     /// <param name="store">Where checkpoints go; null writes none (and <see cref="TrainingOptions.Resume"/> then finds none).</param>
     /// <param name="checkpointTarget">Names the run's checkpoint files (data set, head kind, polarity).</param>
-    /// <param name="args">The run's arguments saved in each checkpoint, given the epoch; null saves the options only.</param>
+    /// <param name="args">The run's arguments (official flag names) saved in each checkpoint; null describes the head and the loop settings.</param>
     /// <param name="logger">Log sink; null logs nothing.</param>
     public Trainer(
         ScouterModel model,
@@ -51,7 +53,7 @@ public sealed partial class Trainer : IDisposable
         TrainingOptions options,
         ICheckpointStore? store = null,
         CheckpointTarget? checkpointTarget = null,
-        Func<int, IReadOnlyDictionary<string, object?>>? args = null,
+        OfficialArgs? args = null,
         ILogger<Trainer>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -62,7 +64,8 @@ public sealed partial class Trainer : IDisposable
         this.store = store;
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
         this.checkpointTarget = checkpointTarget ?? new CheckpointTarget(options.DatasetName, model.Head is XSlotClassifier, (model.Head as XSlotClassifier)?.Polarity ?? ScouterPolarity.Positive);
-        this.args = args ?? (_ => new Dictionary<string, object?>());
+        this.args = args ?? DescribeRun(model, loss, options);
+        schedule = new TrainingSchedule(options.LearningRate, options.WeightDecay, options.LrDrop, options.LrGamma);
 
         Device = ComputeDevice.Resolve(options.Device);
         ComputeDevice.ConfigureThreads(options.Threads);
@@ -75,6 +78,7 @@ public sealed partial class Trainer : IDisposable
         }
 
         optimizer = optim.AdamW(trainable, lr: options.LearningRate, weight_decay: options.WeightDecay);
+        parameterOrder = OfficialParameterOrder.For(model);
     }
 
     /// <summary>Raised after each epoch, once its checkpoints are written.</summary>
@@ -91,7 +95,7 @@ public sealed partial class Trainer : IDisposable
 
     /// <summary>The learning rate StepLR gives epoch <paramref name="epoch"/>: <c>lr · γ^⌊epoch / lr_drop⌋</c>.</summary>
     /// <param name="epoch">Zero-based epoch index.</param>
-    public double LearningRateAt(int epoch) => options.LearningRate * Math.Pow(options.LrGamma, epoch / options.LrDrop);
+    public double LearningRateAt(int epoch) => schedule.At(epoch);
 
     /// <summary>
     /// Runs the remaining epochs (from <see cref="NextEpoch"/> to <see cref="TrainingOptions.Epochs"/>). With
@@ -139,27 +143,49 @@ public sealed partial class Trainer : IDisposable
     public PhaseMetrics Evaluate(IEnumerable<LabeledBatch> batches, CancellationToken cancellationToken = default) =>
         RunPhase(batches, TrainingPhase.Validation, nextEpoch, null, null, cancellationToken);
 
-    /// <summary>Copies the run's state (model, optimizer, schedule, epoch) into a checkpoint.</summary>
+    /// <summary>Copies the run's state (model with official names, optimizer, schedule, epoch) into a checkpoint.</summary>
     /// <param name="epoch">Zero-based index of the last finished epoch.</param>
     public TrainingCheckpoint CaptureCheckpoint(int epoch)
     {
-        var state = model.state_dict().ToDictionary(e => e.Key, e => e.Value.detach().cpu().clone().DetachFromDisposeScope());
-        return new TrainingCheckpoint(state, AdamWSnapshot.Capture(optimizer), epoch, options.LearningRate, options.LrDrop, options.LrGamma, bestValidationAccuracy, args(epoch));
+        var state = OfficialCheckpoint.ExportStateDict(model);
+        return new TrainingCheckpoint(state, AdamWSnapshot.Capture(optimizer, parameterOrder), parameterOrder.OfficialNames.Count, epoch, schedule, bestValidationAccuracy, args);
     }
 
-    /// <summary>Restores model, optimizer, schedule and epoch from <paramref name="checkpoint"/>; training continues at its epoch + 1.</summary>
+    /// <summary>
+    /// Restores model, optimizer and epoch from <paramref name="checkpoint"/> (ours or one the official code wrote);
+    /// training continues at its epoch + 1 with this trainer's schedule.
+    /// </summary>
     /// <param name="checkpoint">A checkpoint of the same model and trainable parameters.</param>
+    /// <exception cref="StateDictMismatchException">The checkpoint's model differs; the message lists every difference.</exception>
     public void RestoreCheckpoint(TrainingCheckpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        StateDicts.CopyInto(model, checkpoint.Model, nameof(checkpoint));
-        checkpoint.Optimizer.RestoreInto(optimizer);
+        OfficialCheckpoint.LoadInto(model, checkpoint.Model);
+        checkpoint.Optimizer.RestoreInto(optimizer, parameterOrder);
         nextEpoch = checkpoint.Epoch + 1;
         bestValidationAccuracy = checkpoint.BestValidationAccuracy;
     }
 
     /// <inheritdoc />
     public void Dispose() => optimizer.Dispose();
+
+    private static OfficialArgs DescribeRun(ScouterModel model, ScouterLoss loss, TrainingOptions options)
+    {
+        var head = model.Head is XSlotClassifier xslot
+            ? xslot.Options
+            : new ScouterOptions { UseSlot = false, Channels = model.Head.Channels, NumClasses = model.Head.NumClasses };
+        head.LambdaValue = loss.Lambda;
+        head.Power = loss.Power;
+        return OfficialArgs.FromOptions(head, new Dictionary<string, object?>
+        {
+            ["dataset"] = options.DatasetName,
+            ["lr"] = options.LearningRate,
+            ["lr_drop"] = (long)options.LrDrop,
+            ["batch_size"] = (long)options.BatchSize,
+            ["epochs"] = (long)options.Epochs,
+            ["output_dir"] = options.OutputDir ?? string.Empty,
+        });
+    }
 
     private void TryResume()
     {

@@ -1,38 +1,44 @@
-using static TorchSharp.torch;
+using Scouter.Core.Interop;
 
 namespace Scouter.Core.Training;
 
 /// <summary>
 /// Everything a run needs to continue exactly where it stopped, with the content of an official SCOUTER
-/// checkpoint: the model's state dict, the optimizer and learning-rate schedule state, the last finished epoch
-/// and the run's arguments. Disposing it disposes its tensors.
+/// checkpoint: the model's state dict (official names), the AdamW state, the StepLR schedule, the last finished
+/// epoch and the run's arguments. Disposing it disposes its tensors.
 /// </summary>
-/// <param name="Model">The model's state dict (official key names), on the CPU.</param>
-/// <param name="Optimizer">AdamW per-parameter state.</param>
+/// <param name="Model">The model's state dict with official names (see <see cref="OfficialCheckpoint.ExportStateDict"/>), on the CPU.</param>
+/// <param name="Optimizer">AdamW per-parameter state keyed by official parameter position.</param>
+/// <param name="OptimizerParameterCount">Parameters in the official optimizer (its <c>param_groups[0]["params"]</c>).</param>
 /// <param name="Epoch">Zero-based index of the last finished epoch; training resumes at <c>Epoch + 1</c>.</param>
-/// <param name="LearningRate">Base learning rate of the schedule.</param>
-/// <param name="LrDrop">StepLR step size (epochs).</param>
-/// <param name="LrGamma">StepLR factor.</param>
+/// <param name="Schedule">AdamW and StepLR settings of the run.</param>
 /// <param name="BestValidationAccuracy">Best validation accuracy so far (for the best-checkpoint rule).</param>
-/// <param name="Args">The run's arguments (official flag names), for the record and for reloading.</param>
+/// <param name="Args">The run's arguments (official flag names).</param>
 public sealed record TrainingCheckpoint(
-    IReadOnlyDictionary<string, Tensor> Model,
+    StateDict Model,
     AdamWSnapshot Optimizer,
+    int OptimizerParameterCount,
     int Epoch,
-    double LearningRate,
-    int LrDrop,
-    double LrGamma,
+    TrainingSchedule Schedule,
     double BestValidationAccuracy,
-    IReadOnlyDictionary<string, object?> Args) : IDisposable
+    OfficialArgs Args) : IDisposable
 {
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var tensor in Model.Values)
-        {
-            tensor.Dispose();
-        }
-
+        Model.Dispose();
         Optimizer.Dispose();
     }
+}
+
+/// <summary>The optimizer and learning-rate schedule settings a checkpoint records.</summary>
+/// <param name="LearningRate">Base learning rate.</param>
+/// <param name="WeightDecay">AdamW weight decay.</param>
+/// <param name="LrDrop">StepLR step size (epochs).</param>
+/// <param name="LrGamma">StepLR factor.</param>
+public sealed record TrainingSchedule(double LearningRate, double WeightDecay, int LrDrop, double LrGamma)
+{
+    /// <summary>The learning rate StepLR gives epoch <paramref name="epoch"/>: <c>lr · γ^⌊epoch / lr_drop⌋</c>.</summary>
+    /// <param name="epoch">Zero-based epoch index.</param>
+    public double At(int epoch) => LearningRate * Math.Pow(LrGamma, epoch / LrDrop);
 }

@@ -105,7 +105,7 @@ public sealed class TrainerTests : IDisposable
     public void Resume_ContinuesTheSameTrajectoryAsAnUninterruptedRun()
     {
         using var data = new ToyData();
-        using var store = new InMemoryCheckpointStore();
+        var store = new OfficialCheckpointStore();
 
         // Uninterrupted: 5 epochs (the learning rate drops after epochs 2 and 4, so the schedule is restored too).
         using var reference = NewModel(seed: 21);
@@ -140,19 +140,19 @@ public sealed class TrainerTests : IDisposable
     public void Checkpoints_FollowTheOfficialNamingPlusBest()
     {
         using var data = new ToyData();
-        using var store = new InMemoryCheckpointStore();
+        var store = new RecordingStore(new OfficialCheckpointStore());
         using var model = NewModel(polarity: ScouterPolarity.Negative);
         using var trainer = new Trainer(model, ScouterLoss.Create(1, 2), Options(4, o => { o.LrDrop = 3; o.NumberedCheckpointEvery = 10; }), store);
 
         trainer.Fit(data);
 
-        store.SavedPaths.Where(p => !p.EndsWith("_best.pth", StringComparison.Ordinal)).Should().Equal(
+        store.SavedNames.Where(p => !p.EndsWith("_best.pth", StringComparison.Ordinal)).Should().Equal(
             "Toy_use_slot_negative_checkpoint.pth",
             "Toy_use_slot_negative_checkpoint.pth",
             "Toy_use_slot_negative_checkpoint.pth",
             "Toy_use_slot_negative_checkpoint0002.pth", // (epoch + 1) % lr_drop == 0
             "Toy_use_slot_negative_checkpoint.pth");
-        store.SavedPaths.Should().Contain("Toy_use_slot_negative_checkpoint_best.pth");
+        store.SavedNames.Should().Contain("Toy_use_slot_negative_checkpoint_best.pth");
     }
 
     [Theory]
