@@ -1,19 +1,11 @@
-using Scouter.Cli.Arguments;
+using Scouter.Cli;
+using Spectre.Console;
 
-if (args.Length == 0 || args.Contains("--help") || args.Contains("-h"))
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
 {
-    Console.Write(HelpText.Build());
-    return args.Length == 0 ? 2 : 0;
-}
+    e.Cancel = true;
+    cancellation.Cancel();
+};
 
-try
-{
-    var parsed = ArgumentParser.Parse(args);
-    Console.Error.WriteLine($"scouter {parsed.Verb}: this verb is wired in a later change.");
-    return 1;
-}
-catch (UsageException e)
-{
-    Console.Error.WriteLine($"scouter: error: {e.Message}");
-    return 2;
-}
+return CliApp.Run(args, AnsiConsole.Console, cancellation.Token);

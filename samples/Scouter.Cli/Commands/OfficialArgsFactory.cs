@@ -1,0 +1,32 @@
+using System.Globalization;
+using Scouter.Cli.Arguments;
+using Scouter.Core.Interop;
+
+namespace Scouter.Cli.Commands;
+
+/// <summary>
+/// The <c>args</c> namespace a checkpoint records: every flag by its official name, typed as argparse would
+/// leave it after the sweep loop picked one value per sweep flag.
+/// </summary>
+internal static class OfficialArgsFactory
+{
+    public static OfficialArgs From(ParsedArguments args)
+    {
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var flag in FlagTable.All)
+        {
+            var text = args.Text(flag.Name);
+            values[flag.Name] = text is null ? null : flag.Kind switch
+            {
+                FlagKind.Integer => (object)long.Parse(text, CultureInfo.InvariantCulture),
+                FlagKind.Number => FlagValues.ParseNumber(text),
+                FlagKind.Boolean => FlagValues.ParseBoolean(text)!.Value,
+                FlagKind.IntegerList when !text.Contains(',') => long.Parse(text, CultureInfo.InvariantCulture),
+                FlagKind.NumberList when !text.Contains(',') => FlagValues.ParseNumber(text),
+                _ => text,
+            };
+        }
+
+        return new OfficialArgs(values);
+    }
+}

@@ -1,0 +1,112 @@
+using Scouter.Cli.Arguments;
+using Scouter.Core.Data.Datasets;
+using Scouter.Core.Options;
+using Scouter.Core.Training;
+
+namespace Scouter.Cli.Commands;
+
+/// <summary>
+/// The typed settings of one run (one sweep setting), read from the official flags, with the synthetic data
+/// set's profile applied where the user left a flag at its default.
+/// </summary>
+internal sealed record RunSettings(
+    string Model,
+    DatasetOptions Data,
+    ScouterOptions Head,
+    TrainingOptions Training,
+    bool PreTrained,
+    bool PreTrainedExplicit,
+    bool UsePre,
+    int FreezeLayers,
+    string PreDir,
+    int Workers,
+    int? ChannelFlag)
+{
+    /// <summary>Flags the synthetic data set changes when the user did not set them: small images, a short run, no ImageNet weights.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SyntheticProfile = new Dictionary<string, string>
+    {
+        ["img_size"] = "64",
+        ["epochs"] = "4",
+        ["batch_size"] = "32",
+        ["slots_per_class"] = "1",
+        ["lr"] = "0.0003",
+        ["pre_trained"] = "false",
+        ["freeze_layers"] = "0",
+    };
+
+    public static RunSettings From(ParsedArguments args)
+    {
+        var isSynthetic = string.Equals(args.Text("dataset"), SyntheticShapesDataset.DatasetName, StringComparison.OrdinalIgnoreCase);
+        if (isSynthetic)
+        {
+            args = args.With(SyntheticProfile.Where(p => !args.IsExplicit(p.Key)).ToDictionary(p => p.Key, p => p.Value));
+        }
+
+        var lossStatus = args.Integer("loss_status");
+        if (lossStatus is not (1 or -1))
+        {
+            throw new UsageException($"--loss_status must be 1 (positive SCOUTER) or -1 (negative SCOUTER); got {lossStatus}.");
+        }
+
+        var head = new ScouterOptions
+        {
+            NumClasses = Single(args.IntegerList("num_classes"), "num_classes"),
+            Channels = args.Integer("channel"),
+            HiddenDim = args.Integer("hidden_dim"),
+            SlotsPerClass = Single(args.IntegerList("slots_per_class"), "slots_per_class"),
+            ToKLayers = args.Integer("to_k_layer"),
+            Polarity = (ScouterPolarity)lossStatus,
+            LambdaValue = Single(args.NumberList("lambda_value"), "lambda_value"),
+            Power = Single(args.NumberList("power"), "power"),
+            UseSlot = args.Boolean("use_slot"),
+        };
+
+        var seed = args.Integer("seed");
+        var data = new DatasetOptions
+        {
+            Name = args.Text("dataset")!,
+            DatasetDir = args.Text("dataset_dir"),
+            NumClasses = head.NumClasses,
+            ImageSize = args.Integer("img_size"),
+            Augment = args.Boolean("aug"),
+            Seed = seed,
+        };
+
+        var training = new TrainingOptions
+        {
+            Epochs = args.Integer("epochs"),
+            LearningRate = args.Number("lr"),
+            LrDrop = args.Integer("lr_drop"),
+            BatchSize = args.Integer("batch_size"),
+            Seed = seed,
+            Device = args.Text("device") ?? ComputeDevice.Auto,
+            Threads = args.OptionalInteger("threads"),
+            OutputDir = args.Text("output_dir"),
+            DatasetName = args.Text("dataset")!,
+            Resume = ResumeRequested(args.Text("resume")),
+        };
+
+        return new RunSettings(
+            args.Text("model")!,
+            data,
+            head,
+            training,
+            args.Boolean("pre_trained"),
+            args.IsExplicit("pre_trained"),
+            args.Boolean("use_pre"),
+            args.Integer("freeze_layers"),
+            args.Text("pre_dir") ?? "pre_model/",
+            args.Integer("num_workers"),
+            args.IsExplicit("channel") ? args.Integer("channel") : null);
+    }
+
+    /// <summary>A checkpoint path given to <c>--resume</c> (the official flag takes a path), or null.</summary>
+    public static string? ResumePath(string? value) =>
+        value is null || FlagValues.ParseBoolean(value) is not null ? null : value;
+
+    private static bool ResumeRequested(string? value) =>
+        value is not null && (FlagValues.ParseBoolean(value) ?? true);
+
+    private static T Single<T>(IReadOnlyList<T> values, string flag) =>
+        values.Count == 1 ? values[0] : throw new UsageException($"--{flag} holds a sweep list; run one setting at a time here.");
+}

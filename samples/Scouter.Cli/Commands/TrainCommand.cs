@@ -1,0 +1,113 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Scouter.Cli.Arguments;
+using Scouter.Core.Data.Datasets;
+using Scouter.Core.Diagnostics;
+using Scouter.Core.Losses;
+using Scouter.Core.Training;
+using Spectre.Console;
+using static TorchSharp.torch;
+
+namespace Scouter.Cli.Commands;
+
+/// <summary><c>scouter train</c>: the official <c>train.py</c>, sweeps and <c>--thop</c> included.</summary>
+internal static class TrainCommand
+{
+    public static int Run(ParsedArguments args, CommandContext context)
+    {
+        if (args.Integer("world_size") > 1)
+        {
+            throw new CliException($"--world_size {args.Integer("world_size")}: distributed (multi-device) training is not supported yet; run with --world_size 1.");
+        }
+
+        if (args.Boolean("thop"))
+        {
+            return Thop(args, context);
+        }
+
+        var settings = SweepSetting.Expand(args);
+        var results = new List<(SweepSetting Setting, EpochMetrics Last)>();
+        foreach (var setting in settings)
+        {
+            if (settings.Count > 1)
+            {
+                context.Console.MarkupLine($"[bold]Sweep {results.Count + 1}/{settings.Count}:[/] {Markup.Escape(setting.ToString())}");
+            }
+
+            var history = TrainOne(args.With(setting.AsFlags()), context);
+            if (history.Count > 0)
+            {
+                results.Add((setting, history[^1]));
+            }
+        }
+
+        if (settings.Count > 1)
+        {
+            var table = new Table().AddColumns("num_classes", "lambda_value", "power", "slots_per_class", "run", "train acc", "val acc");
+            foreach (var (s, last) in results)
+            {
+                table.AddRow(s.NumClasses.ToString(CultureInfo.InvariantCulture), s.LambdaValue.ToString(CultureInfo.InvariantCulture), s.Power.ToString(CultureInfo.InvariantCulture),
+                    s.SlotsPerClass.ToString(CultureInfo.InvariantCulture), (s.Repetition + 1).ToString(CultureInfo.InvariantCulture),
+                    last.Train.Accuracy.ToString("P2", CultureInfo.InvariantCulture), last.Validation.Accuracy.ToString("P2", CultureInfo.InvariantCulture));
+            }
+
+            context.Console.Write(table);
+        }
+
+        return 0;
+    }
+
+    private static IReadOnlyList<EpochMetrics> TrainOne(ParsedArguments args, CommandContext context)
+    {
+        var run = RunSettings.From(args);
+        manual_seed(run.Training.Seed);
+        var data = DatasetFactory.Create(run.Data);
+        context.Logger.LogInformation("{Train}; {Val}", data.Train, data.Val);
+
+        var (model, backbone) = ModelBuilder.Build(run, data.Train.Channels, data.Train.NumClasses, context.Logger);
+        using var _ = backbone;
+        using var __ = model;
+        using var loss = ScouterLoss.Create(run.Head);
+        var target = new CheckpointTarget(run.Training.DatasetName, run.Head.UseSlot, run.Head.Polarity);
+        var store = new OfficialCheckpointStore();
+        using var trainer = new Trainer(model, loss, run.Training, store, target, OfficialArgsFactory.From(args), context.Logs.CreateLogger<Trainer>());
+
+        if (RunSettings.ResumePath(args.Text("resume")) is { } resumePath)
+        {
+            using var checkpoint = store.Load(resumePath);
+            trainer.RestoreCheckpoint(checkpoint);
+            context.Logger.LogInformation("Resumed from {Path}; continuing at epoch {Epoch}", resumePath, trainer.NextEpoch + 1);
+        }
+
+        var batches = new LoaderBatches(
+            data.TrainLoader(run.Training.BatchSize, run.Training.Seed, run.Workers, context.Logs.CreateLogger("data")),
+            data.ValLoader(run.Training.BatchSize, run.Workers, context.Logs.CreateLogger("data")));
+        context.Console.MarkupLine($"Training [bold]{Markup.Escape(run.Model)}[/] + {(run.Head.UseSlot ? $"xSlot ({run.Head.Polarity} SCOUTER, λ = {run.Head.LambdaValue.ToString(CultureInfo.InvariantCulture)})" : "FC")} on {Markup.Escape(data.Train.Name)} at {run.Data.ImageSize} px on {trainer.Device.type}, {run.Training.Epochs} epoch(s) of {batches.TrainBatchCount} batches");
+
+        var history = TrainingProgressDisplay.Run(context, run.Training.Epochs, trainer, batches);
+
+        if (!string.IsNullOrEmpty(run.Training.OutputDir) && history.Count > 0)
+        {
+            var written = MetricsFiles.Write(run.Training.OutputDir, CheckpointNames.Stem(target.Dataset, target.UseSlot, target.Polarity), history);
+            context.Console.MarkupLine($"Metrics: {string.Join(", ", written.Select(p => Markup.Escape(p)))}");
+        }
+
+        return history;
+    }
+
+    private static int Thop(ParsedArguments args, CommandContext context)
+    {
+        var run = RunSettings.From(args);
+        var inputChannels = string.Equals(run.Data.Name, "MNIST", StringComparison.OrdinalIgnoreCase) ? 1 : 3;
+        var numClasses = run.Head.NumClasses;
+        var quiet = run with { PreTrained = false, UsePre = false };
+        var (model, backbone) = ModelBuilder.Build(quiet, inputChannels, numClasses, context.Logger);
+        using var _ = backbone;
+        using var __ = model;
+        var complexity = ModelComplexity.Measure(model, [1, inputChannels, 260, 260]);
+        context.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{run.Model} + {(run.Head.UseSlot ? "xSlot" : "FC")} head, {numClasses} classes, one {inputChannels}x260x260 image: " +
+            $"trainable parameters {complexity.TrainableParameters / 1e6:F3} M (of {complexity.TotalParameters / 1e6:F3} M), FLOPs (multiply-accumulates) {complexity.MultiplyAccumulates / 1e9:F3} G"));
+        return 0;
+    }
+}
