@@ -50,6 +50,11 @@ public abstract class ImageDataset
     /// <exception cref="Imaging.CorruptImageException">The image file cannot be decoded.</exception>
     public abstract Tensor ReadImage(int index);
 
+    /// <summary>Reads image <paramref name="index"/> and its boxes together (one render for generated data sets).</summary>
+    /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
+    /// <returns>The image as <see cref="ReadImage"/> returns it (the caller owns it) and its boxes in original pixels.</returns>
+    public virtual (Tensor Image, IReadOnlyList<BoundingBox> Boxes) ReadWithBoxes(int index) => (ReadImage(index), GetBoxes(index));
+
     /// <summary>Where image <paramref name="index"/> comes from (a path, or a description), for messages.</summary>
     /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
     public virtual string Describe(int index)
