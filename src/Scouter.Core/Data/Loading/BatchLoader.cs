@@ -7,7 +7,6 @@ using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Scouter.Core.Data.Datasets;
-using Scouter.Core.Data.Imaging;
 using Scouter.Core.Data.Transforms;
 using static TorchSharp.torch;
 
