@@ -1,0 +1,48 @@
+using Scouter.Core.Data.Transforms;
+
+namespace Scouter.Core.Data.Datasets;
+
+/// <summary>Creates a data set by name, as the CLI's <c>--dataset</c> flag names it.</summary>
+public static class DatasetFactory
+{
+    /// <summary>The accepted names (case-insensitive).</summary>
+    public static IReadOnlyList<string> Names { get; } = ["MNIST", ImageNet.Name, ConText.Name, Cub200.Name, ImageFolder.Name, SyntheticShapesDataset.DatasetName];
+
+    /// <summary>Loads both splits and builds their transforms.</summary>
+    /// <param name="options">Name, folder, classes, size, augmentation, split and seed.</param>
+    /// <exception cref="ArgumentException">The name is unknown, or a data set on disk has no <c>DatasetDir</c>.</exception>
+    /// <exception cref="DatasetLayoutException">The data on disk does not have the expected layout (the message names the path and the layout).</exception>
+    public static LoadedDatasets Create(DatasetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var name = options.Name?.Trim() ?? string.Empty;
+        var canonical = Names.FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"Unknown data set '{options.Name}'; expected one of {string.Join(", ", Names)} (case-insensitive).", nameof(options));
+
+        var pair = canonical switch
+        {
+            "MNIST" => IdxDataset.Load(RequireDir(options, canonical), options.NumClasses),
+            ImageNet.Name => ImageNet.Load(RequireDir(options, canonical), options.NumClasses),
+            ConText.Name => ConText.Load(RequireDir(options, canonical), options.NumClasses, options.Seed, options.TrainFraction),
+            Cub200.Name => Cub200.Load(RequireDir(options, canonical), options.NumClasses),
+            ImageFolder.Name => ImageFolder.Load(RequireDir(options, canonical), options.NumClasses, options.Seed, options.TrainFraction),
+            _ => SyntheticShapesDataset.Create(new SyntheticShapesOptions
+            {
+                ImageSize = options.ImageSize,
+                NumClasses = options.NumClasses ?? SyntheticShapesDataset.MaxClasses,
+                TrainCount = options.SyntheticTrainCount,
+                ValCount = options.SyntheticValCount,
+                Seed = options.Seed,
+            }),
+        };
+
+        return new LoadedDatasets(pair.Train, pair.Val,
+            ImageTransform.ForTraining(pair.Train, options.ImageSize, options.Augment),
+            ImageTransform.ForEvaluation(pair.Val, options.ImageSize));
+    }
+
+    private static string RequireDir(DatasetOptions options, string name) =>
+        string.IsNullOrWhiteSpace(options.DatasetDir)
+            ? throw new ArgumentException($"Data set {name} is read from disk: set DatasetDir (--dataset_dir) to its folder.", nameof(options))
+            : options.DatasetDir;
+}

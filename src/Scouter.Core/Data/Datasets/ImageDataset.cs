@@ -1,0 +1,78 @@
+using Scouter.Core.Data.Transforms;
+using static TorchSharp.torch;
+
+namespace Scouter.Core.Data.Datasets;
+
+/// <summary>
+/// One split of a labelled image data set: random access to each image as it is stored (uint8 <c>[C, H, W]</c>,
+/// original size), its label, and its ground-truth boxes where the data set has them. It knows nothing about
+/// resizing, augmentation or batching: an <see cref="ImageTransform"/> and a
+/// <see cref="Loading.BatchLoader"/> do that.
+/// </summary>
+/// <remarks>Implementations are thread-safe for reading: the loader calls <see cref="ReadImage"/> from several threads.</remarks>
+public abstract class ImageDataset
+{
+    /// <summary>The data set's name (e.g. <c>MNIST</c>, <c>CUB200</c>).</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Which split this is.</summary>
+    public abstract DatasetSplit Split { get; }
+
+    /// <summary>Class names, indexed by label.</summary>
+    public abstract IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Number of images.</summary>
+    public abstract int Count { get; }
+
+    /// <summary>Channels of every image: 1 (IDX) or 3.</summary>
+    public abstract int Channels { get; }
+
+    /// <summary>The per-channel normalisation the official code uses for this data set.</summary>
+    public virtual Normalization Normalization => Channels == 1 ? Normalization.Mnist : Normalization.ImageNet;
+
+    /// <summary>Number of classes, <c>ClassNames.Count</c>.</summary>
+    public int NumClasses => ClassNames.Count;
+
+    /// <summary>The label (class index) of image <paramref name="index"/>.</summary>
+    /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
+    public abstract int GetLabel(int index);
+
+    /// <summary>Ground-truth boxes of image <paramref name="index"/> in its original pixel coordinates; empty when the data set has none.</summary>
+    /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
+    public virtual IReadOnlyList<BoundingBox> GetBoxes(int index)
+    {
+        CheckIndex(index);
+        return [];
+    }
+
+    /// <summary>Reads image <paramref name="index"/> as stored: uint8 <c>[Channels, H, W]</c>. The caller owns the tensor.</summary>
+    /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
+    /// <exception cref="Imaging.CorruptImageException">The image file cannot be decoded.</exception>
+    public abstract Tensor ReadImage(int index);
+
+    /// <summary>Reads image <paramref name="index"/> and its boxes together (one render for generated data sets).</summary>
+    /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
+    /// <returns>The image as <see cref="ReadImage"/> returns it (the caller owns it) and its boxes in original pixels.</returns>
+    public virtual (Tensor Image, IReadOnlyList<BoundingBox> Boxes) ReadWithBoxes(int index) => (ReadImage(index), GetBoxes(index));
+
+    /// <summary>Where image <paramref name="index"/> comes from (a path, or a description), for messages.</summary>
+    /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
+    public virtual string Describe(int index)
+    {
+        CheckIndex(index);
+        return $"{Name} {Split} image #{index}";
+    }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless 0 ≤ <paramref name="index"/> &lt; <see cref="Count"/>.</summary>
+    /// <param name="index">The index to check.</param>
+    protected void CheckIndex(int index)
+    {
+        if ((uint)index >= (uint)Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"{Name} {Split} has {Count} images; index must be in [0, {Count}).");
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name} {Split}: {Count} images, {NumClasses} classes, {Channels} channel(s)";
+}

@@ -1,0 +1,134 @@
+// The official per-image pipeline (spec §6): resize to img_size × img_size (PIL bilinear, no crop) → optional
+// augmentation → scale to [0, 1] → per-data-set normalisation.
+using Scouter.Core.Data.Datasets;
+using Scouter.Core.Internal;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Scouter.Core.Data.Transforms;
+
+/// <summary>
+/// Turns one stored image (uint8 <c>[C, H, W]</c>, any size) into the model's input (float32
+/// <c>[C, S, S]</c>, normalised), as the official training and validation transforms do.
+/// </summary>
+/// <remarks>
+/// Resizing is bilinear with antialiasing (<c>interpolate(…, antialias: true)</c>), which reproduces PIL's
+/// <c>Image.resize(BILINEAR)</c>; the result is rounded to whole intensity levels as PIL's uint8 output is. A
+/// committed fixture computed with PIL checks it to within one level. Augmentation (training only) follows
+/// <see cref="Augmentation"/>; its randomness comes from the <see cref="SeededRandom"/> the caller passes per sample.
+/// </remarks>
+public sealed class ImageTransform
+{
+    private ImageTransform(int imageSize, Normalization normalization, bool augment)
+    {
+        ImageSize = imageSize;
+        Normalization = normalization;
+        Augment = augment;
+    }
+
+    /// <summary>Side <c>S</c> of the square output.</summary>
+    public int ImageSize { get; }
+
+    /// <summary>The normalisation applied last.</summary>
+    public Normalization Normalization { get; }
+
+    /// <summary>Whether the random augmentation is applied (training with <c>aug</c> on).</summary>
+    public bool Augment { get; }
+
+    /// <summary>Creates a transform.</summary>
+    /// <param name="imageSize">Output side <c>S</c> (the official <c>img_size</c>), at least 1.</param>
+    /// <param name="normalization">The data set's normalisation (<see cref="ImageDataset.Normalization"/>).</param>
+    /// <param name="augment">Apply the random augmentation.</param>
+    public static ImageTransform Create(int imageSize, Normalization normalization, bool augment = false)
+    {
+        ArgumentNullException.ThrowIfNull(normalization);
+        if (imageSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(imageSize), imageSize, "img_size must be at least 1 pixel.");
+        }
+
+        return new ImageTransform(imageSize, normalization, augment);
+    }
+
+    /// <summary>The official training transform of a data set.</summary>
+    /// <param name="dataset">Gives the normalisation.</param>
+    /// <param name="imageSize">Output side.</param>
+    /// <param name="augment">The official <c>aug</c> flag.</param>
+    public static ImageTransform ForTraining(ImageDataset dataset, int imageSize, bool augment)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        return Create(imageSize, dataset.Normalization, augment);
+    }
+
+    /// <summary>The official validation transform of a data set (never augmented).</summary>
+    /// <param name="dataset">Gives the normalisation.</param>
+    /// <param name="imageSize">Output side.</param>
+    public static ImageTransform ForEvaluation(ImageDataset dataset, int imageSize)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        return Create(imageSize, dataset.Normalization, augment: false);
+    }
+
+    /// <summary>Transforms one image.</summary>
+    /// <param name="image">uint8 <c>[C, H, W]</c> with C equal to the normalisation's channel count.</param>
+    /// <param name="random">The sample's generator; required when <see cref="Augment"/> is on, ignored otherwise.</param>
+    /// <returns>float32 <c>[C, S, S]</c>; the caller owns it.</returns>
+    public Tensor Apply(Tensor image, SeededRandom? random = null)
+    {
+        TensorChecks.Rank(image, 3, nameof(ImageTransform), "a stored image [C, H, W]", nameof(image));
+        if (image.dtype != ScalarType.Byte)
+        {
+            throw new ArgumentException($"{nameof(ImageTransform)} expects a uint8 image as decoded from disk; got {TensorChecks.Describe(image)}.", nameof(image));
+        }
+
+        if (image.shape[0] != Normalization.Mean.Count)
+        {
+            throw new ArgumentException($"{nameof(ImageTransform)} normalises {Normalization.Mean.Count} channel(s); got {TensorChecks.Describe(image)}.", nameof(image));
+        }
+
+        if (Augment && random is null)
+        {
+            throw new ArgumentNullException(nameof(random), "An augmenting transform needs the sample's SeededRandom.");
+        }
+
+        using var scope = NewDisposeScope();
+        var resized = Resize(image, ImageSize, ImageSize);
+        if (Augment)
+        {
+            resized = Augmentation.Apply(resized, random!);
+        }
+
+        return Normalization.Apply(resized.div_(255f)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Maps boxes of an original <paramref name="width"/>×<paramref name="height"/> image to the <c>S×S</c> output (without augmentation).</summary>
+    /// <param name="boxes">Boxes in original pixels.</param>
+    /// <param name="width">Original width.</param>
+    /// <param name="height">Original height.</param>
+    public IReadOnlyList<BoundingBox> MapBoxes(IReadOnlyList<BoundingBox> boxes, long width, long height)
+    {
+        ArgumentNullException.ThrowIfNull(boxes);
+        return boxes.Select(b => b.Scale(width, height, ImageSize, ImageSize)).ToArray();
+    }
+
+    /// <summary>
+    /// Resizes a uint8 image <c>[C, H, W]</c> as PIL's <c>resize((width, height), BILINEAR)</c>: antialiased bilinear,
+    /// rounded to whole levels. Returns float32 values in [0, 255].
+    /// </summary>
+    /// <param name="image">uint8 image <c>[C, H, W]</c>.</param>
+    /// <param name="height">Output height.</param>
+    /// <param name="width">Output width.</param>
+    public static Tensor Resize(Tensor image, int height, int width)
+    {
+        TensorChecks.Rank(image, 3, nameof(Resize), "an image [C, H, W]", nameof(image));
+        using var scope = NewDisposeScope();
+        var input = image.to(ScalarType.Float32);
+        if (image.shape[1] == height && image.shape[2] == width)
+        {
+            return input.MoveToOuterDisposeScope();
+        }
+
+        var resized = nn.functional.interpolate(input.unsqueeze(0), [height, width], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
+        return resized.squeeze(0).round_().clamp_(0, 255).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,276 @@
+using Microsoft.Extensions.Logging;
+using Scouter.Core.Data.Datasets;
+using Scouter.Core.Data.Imaging;
+using Scouter.Core.Data.Loading;
+using Scouter.Core.Data.Transforms;
+using Scouter.Core.Tests.Support;
+using static TorchSharp.torch;
+
+namespace Scouter.Core.Tests.Data;
+
+public sealed class BatchLoaderTests
+{
+    private static SyntheticShapesDataset Synthetic(int count = 23) =>
+        (SyntheticShapesDataset)SyntheticShapesDataset.Create(new SyntheticShapesOptions { ImageSize = 24, TrainCount = count, ValCount = 5 }).Train;
+
+    private static List<(float[] Images, long[] Labels, int[] Indices)> Collect(BatchLoader loader, int epoch)
+    {
+        var result = new List<(float[], long[], int[])>();
+        foreach (var batch in loader.Epoch(epoch))
+        {
+            using (batch)
+            {
+                result.Add((batch.Images.data<float>().ToArray(), batch.Labels.data<long>().ToArray(), batch.Indices.ToArray()));
+            }
+        }
+
+        return result;
+    }
+
+    [Fact]
+    public void Training_ShufflesAndDropsTheIncompleteBatch()
+    {
+        var data = Synthetic(23);
+        var loader = new BatchLoader(data, ImageTransform.ForTraining(data, 16, augment: false), BatchLoaderOptions.ForTraining(5, seed: 1, workers: 0));
+
+        var batches = Collect(loader, 0);
+
+        loader.BatchesPerEpoch.Should().Be(4);
+        batches.Should().HaveCount(4).And.OnlyContain(b => b.Indices.Length == 5);
+        var seen = batches.SelectMany(b => b.Indices).ToArray();
+        seen.Should().OnlyHaveUniqueItems();
+        seen.Should().NotBeInAscendingOrder();
+        batches.SelectMany(b => b.Labels).Should().Equal(seen.Select(i => (long)data.GetLabel(i)));
+        Collect(loader, 1).SelectMany(b => b.Indices).Should().NotEqual(seen, "each epoch has its own order");
+    }
+
+    [Fact]
+    public void Evaluation_KeepsIndexOrderAndTheLastBatch()
+    {
+        var data = Synthetic(23);
+        var loader = new BatchLoader(data, ImageTransform.ForEvaluation(data, 16), BatchLoaderOptions.ForEvaluation(5, workers: 0));
+        var batches = Collect(loader, 0);
+        batches.Select(b => b.Indices.Length).Should().Equal(5, 5, 5, 5, 3);
+        batches.SelectMany(b => b.Indices).Should().Equal(Enumerable.Range(0, 23));
+    }
+
+    [Fact]
+    public void Batches_HoldTheTransformedImagesOfTheirIndices()
+    {
+        var data = Synthetic(6);
+        var transform = ImageTransform.ForEvaluation(data, 16);
+        var loader = new BatchLoader(data, transform, BatchLoaderOptions.ForEvaluation(4, workers: 2));
+        foreach (var batch in loader.Epoch(0))
+        {
+            using (batch)
+            {
+                batch.Images.shape.Should().Equal(batch.Count, 3, 16, 16);
+                using var raw = data.ReadImage(batch.Indices[1]);
+                using var expected = transform.Apply(raw);
+                TensorAssert.Close(batch.Images[1], expected, rtol: 0, atol: 0);
+                batch.OriginalSizes[1].Should().Be((24, 24));
+                batch.Boxes[1].Should().Equal(data.GetBoxes(batch.Indices[1]).Select(b => b.Scale(24, 24, 16, 16)));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 2)]
+    [InlineData(3, 1)]
+    public void Parallel_EqualsSerial_WithAugmentation(int workers, int prefetch)
+    {
+        var data = Synthetic(23);
+        var transform = ImageTransform.ForTraining(data, 20, augment: true);
+        var serial = Collect(new BatchLoader(data, transform, new BatchLoaderOptions { BatchSize = 4, Shuffle = true, DropLast = true, Seed = 9, Workers = 0 }), 2);
+        var parallel = Collect(new BatchLoader(data, transform, new BatchLoaderOptions { BatchSize = 4, Shuffle = true, DropLast = true, Seed = 9, Workers = workers, Prefetch = prefetch }), 2);
+
+        parallel.Should().HaveCount(serial.Count);
+        for (var b = 0; b < serial.Count; b++)
+        {
+            parallel[b].Indices.Should().Equal(serial[b].Indices);
+            parallel[b].Images.Should().Equal(serial[b].Images, $"batch {b} must be bit-identical");
+        }
+    }
+
+    [Fact]
+    public void Augmentation_DiffersBetweenEpochsAndSeeds()
+    {
+        var data = Synthetic(8);
+        var transform = ImageTransform.ForTraining(data, 20, augment: true);
+        BatchLoader Loader(int seed) => new(data, transform, new BatchLoaderOptions { BatchSize = 8, Seed = seed, Workers = 0 });
+        var epoch0 = Collect(Loader(1), 0)[0].Images;
+        Collect(Loader(1), 0)[0].Images.Should().Equal(epoch0);
+        Collect(Loader(1), 1)[0].Images.Should().NotEqual(epoch0);
+        Collect(Loader(2), 0)[0].Images.Should().NotEqual(epoch0);
+    }
+
+    private static (FileImageDataset Data, string BadPath) FilesWithOneCorrupt(TempFolder folder)
+    {
+        var records = new List<ImageRecord>();
+        for (var i = 0; i < 6; i++)
+        {
+            records.Add(new ImageRecord(folder.WriteImage($"img{i}.png", 10, 8, (byte)(i * 40)), i % 2, []));
+        }
+
+        var bad = folder.PathOf("img3.png");
+        File.WriteAllBytes(bad, File.ReadAllBytes(bad)[..30]);
+        return (new FileImageDataset("Test", DatasetSplit.Train, ["a", "b"], records), bad);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void CorruptImage_IsSkippedWithOneWarningAndCounted(int workers)
+    {
+        using var folder = new TempFolder();
+        var (data, bad) = FilesWithOneCorrupt(folder);
+        var logger = new ListLogger();
+        var loader = new BatchLoader(data, ImageTransform.ForEvaluation(data, 8), BatchLoaderOptions.ForEvaluation(4, workers), logger);
+
+        for (var epoch = 0; epoch < 2; epoch++)
+        {
+            var batches = Collect(loader, epoch);
+            batches.SelectMany(b => b.Indices).Should().Equal(0, 1, 2, 4, 5);
+        }
+
+        loader.SkippedImages.Should().Be(1);
+        loader.SkippedReasons.Should().ContainKey(3);
+        logger.Messages.Should().ContainSingle().Which.Should().Contain(bad).And.Contain("1 image(s)");
+    }
+
+    [Fact]
+    public void CorruptImage_WithFailOption_ReachesTheConsumer()
+    {
+        using var folder = new TempFolder();
+        var (data, bad) = FilesWithOneCorrupt(folder);
+        var loader = new BatchLoader(data, ImageTransform.ForEvaluation(data, 8), new BatchLoaderOptions { BatchSize = 2, Workers = 2, FailOnCorruptImage = true });
+
+        var act = () => Collect(loader, 0);
+
+        act.Should().Throw<CorruptImageException>().Which.ImagePath.Should().Be(bad);
+    }
+
+    [Fact]
+    public void WorkerError_IsRethrownAtItsBatch()
+    {
+        var data = new FailingDataset(failAt: 5);
+        var loader = new BatchLoader(data, ImageTransform.ForEvaluation(data, 4), BatchLoaderOptions.ForEvaluation(2, workers: 2));
+        var received = new List<int>();
+        var act = () =>
+        {
+            foreach (var batch in loader.Epoch(0))
+            {
+                using (batch)
+                {
+                    received.AddRange(batch.Indices);
+                }
+            }
+        };
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("boom at 5");
+        received.Should().Equal(0, 1, 2, 3);
+    }
+
+    [Fact]
+    public void Cancellation_StopsTheEpoch()
+    {
+        var data = Synthetic(40);
+        var loader = new BatchLoader(data, ImageTransform.ForEvaluation(data, 8), BatchLoaderOptions.ForEvaluation(2, workers: 2));
+        using var cancel = new CancellationTokenSource();
+        var count = 0;
+        var act = () =>
+        {
+            foreach (var batch in loader.Epoch(0, cancel.Token))
+            {
+                using (batch)
+                {
+                    if (++count == 3)
+                    {
+                        cancel.Cancel();
+                    }
+                }
+            }
+        };
+
+        act.Should().Throw<OperationCanceledException>();
+        count.Should().Be(3);
+    }
+
+    [Fact]
+    public void LeavingEarly_FreesEveryPrefetchedBatch_AndUnkeptBatchesAreFreedByTheLoader()
+    {
+        var data = Synthetic(40);
+        var loader = new BatchLoader(data, ImageTransform.ForEvaluation(data, 8), new BatchLoaderOptions { BatchSize = 2, Workers = 2, Prefetch = 4 });
+        Collect(loader, 0); // warm up lazily created native state
+        var before = LiveTensors.Count();
+
+        ImageBatch? kept = null;
+        foreach (var batch in loader.Epoch(0))
+        {
+            kept = batch.Keep();
+            break;
+        }
+
+        foreach (var batch in loader.Epoch(0))
+        {
+            using var step = NewDisposeScope();
+            _ = batch.Images * 2; // a step's temporaries belong to the step's scope, the batch to the loader
+        }
+
+        LiveTensors.Count().Should().Be(before + 2, "only the kept batch's images and labels are alive");
+        kept!.Dispose();
+        LiveTensors.Count().Should().Be(before);
+    }
+
+    [Fact]
+    public void Loader_RejectsATransformForAnotherChannelCount()
+    {
+        var data = Synthetic();
+        var act = () => new BatchLoader(data, ImageTransform.Create(8, Normalization.Mnist), new BatchLoaderOptions());
+        act.Should().Throw<ArgumentException>().WithMessage("*3 channel(s)*normalises 1*");
+    }
+
+    [Fact]
+    public void Options_OutOfRange_AreRejected()
+    {
+        var data = Synthetic();
+        var act = () => new BatchLoader(data, ImageTransform.ForEvaluation(data, 8), new BatchLoaderOptions { BatchSize = 0 });
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*batch_size*");
+    }
+
+    private sealed class FailingDataset(int failAt) : ImageDataset
+    {
+        public override string Name => "Failing";
+
+        public override DatasetSplit Split => DatasetSplit.Val;
+
+        public override IReadOnlyList<string> ClassNames => ["x"];
+
+        public override int Count => 10;
+
+        public override int Channels => 3;
+
+        public override int GetLabel(int index) => 0;
+
+        public override Tensor ReadImage(int index) =>
+            index == failAt ? throw new InvalidOperationException($"boom at {index}") : zeros([3, 4, 4], ScalarType.Byte);
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<string> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Messages)
+            {
+                Messages.Add(formatter(state, exception));
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using Scouter.Core.Data.Imaging;
+using Scouter.Core.Tests.Support;
+using static TorchSharp.torch;
+
+namespace Scouter.Core.Tests.Data;
+
+public sealed class ImageDecoderTests
+{
+    [Theory]
+    [InlineData("gradient.png", 0)]
+    [InlineData("pattern.png", 0)]
+    [InlineData("gray.png", 0)]
+    [InlineData("progressive.jpg", 2)] // two JPEG decoders (libjpeg in PIL, Skia's) may differ by a level or two
+    [InlineData("cmyk.jpg", 2)]
+    public void Read_AsRgb_MatchesPilConvertRgb(string name, int tolerance)
+    {
+        using var expected = ImageFixtures.Get("decoded_rgb", name);
+        using var actual = ImageDecoder.Read(ImageFixtures.ImagePath(name), rgb: true);
+
+        actual.dtype.Should().Be(ScalarType.Byte);
+        TensorAssert.Close(actual, expected, rtol: 0, atol: tolerance, because: name);
+    }
+
+    [Fact]
+    public void Read_RgbaPng_DropsAlphaKeepingTheStraightColour()
+    {
+        // PIL's convert("RGB") keeps the stored colour; Skia hands it back premultiplied by alpha and rounded, so
+        // dividing by alpha again is exact up to 255 / (2·alpha) levels. The fixture's alpha is 8·column + 10.
+        using var expected = ImageFixtures.Get("decoded_rgb", "rgba.png").to(ScalarType.Float32);
+        using var actual = ImageDecoder.Read(ImageFixtures.ImagePath("rgba.png")).to(ScalarType.Float32);
+        using var alpha = (arange(32, ScalarType.Float32) * 8 + 10).view(1, 1, 32);
+        using var bound = 255f / (2 * alpha) + 0.5f;
+        using var error = (actual - expected).abs();
+        error.le(bound).all().item<bool>().Should().BeTrue($"worst error {error.max().item<float>()}");
+        error[TensorIndex.Ellipsis, TensorIndex.Slice(24)].max().item<float>().Should().BeLessThanOrEqualTo(1f, "alpha ≥ 202 there");
+    }
+
+    [Theory]
+    [InlineData("gradient.png")]
+    [InlineData("gray.png")]
+    public void Read_AsGray_MatchesPilConvertL(string name)
+    {
+        using var expected = ImageFixtures.Get("decoded_l", name);
+        using var actual = ImageDecoder.Read(ImageFixtures.ImagePath(name), rgb: false);
+        actual.shape.Should().Equal(1, 24, 32);
+        TensorAssert.Close(actual, expected, rtol: 0, atol: 0, because: name);
+    }
+
+    [Fact]
+    public void Read_GrayPng_AsRgb_RepeatsTheChannel()
+    {
+        using var image = ImageDecoder.Read(ImageFixtures.ImagePath("gray.png"), rgb: true);
+        image.shape.Should().Equal(3, 24, 32);
+        image[0].eq(image[1]).all().item<bool>().Should().BeTrue();
+        image[0].eq(image[2]).all().item<bool>().Should().BeTrue();
+    }
+
+    [Fact]
+    public void Decode_PngWrittenBySkia_RoundTripsExactly()
+    {
+        using var folder = new TempFolder();
+        using var original = randint(0, 256, [3, 9, 11], ScalarType.Byte);
+        var path = folder.WriteImage("x.png", original);
+        using var decoded = ImageDecoder.Read(path);
+        decoded.eq(original).all().item<bool>().Should().BeTrue();
+    }
+
+    [Fact]
+    public void Decode_TruncatedPng_ThrowsCorruptImageNamingTheFile()
+    {
+        var bytes = File.ReadAllBytes(ImageFixtures.ImagePath("pattern.png"));
+        var act = () => ImageDecoder.Decode(bytes[..(bytes.Length - 20)], "cut.png");
+        act.Should().Throw<CorruptImageException>().WithMessage("*cut.png*truncated*IEND*")
+            .Which.ImagePath.Should().Be("cut.png");
+    }
+
+    [Fact]
+    public void Decode_TruncatedJpeg_ThrowsCorruptImage()
+    {
+        var bytes = File.ReadAllBytes(ImageFixtures.ImagePath("progressive.jpg"));
+        var act = () => ImageDecoder.Decode(bytes[..(bytes.Length / 3)], "cut.jpg");
+        act.Should().Throw<CorruptImageException>().WithMessage("*cut.jpg*could not be decoded*");
+    }
+
+    [Fact]
+    public void Decode_NotAnImage_ThrowsCorruptImageShowingTheFirstBytes()
+    {
+        var act = () => ImageDecoder.Decode("hello world"u8.ToArray(), "notes.jpg");
+        act.Should().Throw<CorruptImageException>().WithMessage("*notes.jpg*neither a JPEG*nor a PNG*68656C6C6F20776F*");
+    }
+
+    [Fact]
+    public void Decode_EmptyFile_SaysItIsEmpty()
+    {
+        var act = () => ImageDecoder.Decode([], "empty.png");
+        act.Should().Throw<CorruptImageException>().WithMessage("*empty.png*empty file*");
+    }
+
+    [Fact]
+    public void Read_MissingFile_ThrowsFileNotFound()
+    {
+        var act = () => ImageDecoder.Read("/no/such/image.jpg");
+        act.Should().Throw<FileNotFoundException>().WithMessage("*/no/such/image.jpg*");
+    }
+}
