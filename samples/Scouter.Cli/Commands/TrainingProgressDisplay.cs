@@ -21,7 +21,7 @@ internal static class TrainingProgressDisplay
                     var key = (report.Epoch, report.Phase);
                     if (!tasks.TryGetValue(key, out var task))
                     {
-                        task = progress.AddTask(string.Empty, maxValue: report.Steps ?? 1);
+                        task = progress.AddTask($"epoch {report.Epoch + 1}", maxValue: report.Steps ?? 1);
                         tasks[key] = task;
                     }
 
