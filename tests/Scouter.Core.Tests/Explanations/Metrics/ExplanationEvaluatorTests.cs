@@ -3,6 +3,7 @@ using Scouter.Core.Explanations.Cam;
 using Scouter.Core.Explanations.Metrics;
 using Scouter.Core.Modules;
 using Scouter.Core.Options;
+using Scouter.Core.Tests.Support;
 using static TorchSharp.torch;
 
 namespace Scouter.Core.Tests.Explanations.Metrics;
@@ -122,6 +123,30 @@ public sealed class ExplanationEvaluatorTests
 
         report.Rows.Single().Precision!.Value.Should().BeApproximately(0.25, 1e-6);
         report.Settings["positiveClass"].Should().Be("custom");
+    }
+
+    [Fact]
+    public void Evaluate_LeaksNoTensors()
+    {
+        manual_seed(22);
+        using var backbone = nn.Conv2d(3, 6, 1);
+        using var head = XSlotClassifier.Create(new ScouterOptions { Channels = 6, HiddenDim = 8, NumClasses = 3, SlotsPerClass = 2 });
+        using var scouter = ScouterModel.Create(backbone, head);
+        using var fc = ToyModels.LinearFc(CamFamilyInputs.Weights);
+        using var gradCam = GradCam.Create(fc);
+        using var images = randn(2, 3, 3, 4);
+        using var features = randn(2, 2, 3, 4);
+        using var labels = tensor(new long[] { 0, 2 });
+        using var boxes = tensor(new float[] { 0, 0, 2, 2, 1, 1, 4, 3 }).view(2, 1, 4);
+        var evaluator = new ExplanationEvaluator(Small);
+        evaluator.Evaluate([new EvaluationBatch(images, labels, boxes)], scouter: scouter);
+        evaluator.Evaluate([new EvaluationBatch(features, labels, boxes)], baselines: [gradCam]);
+
+        var before = LiveTensors.Count();
+        evaluator.Evaluate([new EvaluationBatch(images, labels, boxes)], scouter: scouter);
+        evaluator.Evaluate([new EvaluationBatch(features, labels, boxes)], baselines: [gradCam]);
+
+        LiveTensors.Count().Should().Be(before);
     }
 
     [Fact]
