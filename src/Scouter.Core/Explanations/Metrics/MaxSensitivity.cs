@@ -78,6 +78,7 @@ public static class MaxSensitivity
             largest = maximum(largest, (moved - reference).flatten(1).square().sum(1).sqrt()).MoveToOuterDisposeScope();
         }
 
-        return (largest / reference.flatten(1).square().sum(1).sqrt()).MoveToOuterDisposeScope();
+        var norm = reference.flatten(1).square().sum(1).sqrt();
+        return where(norm.gt(0), largest / norm, full_like(norm, double.NaN)).MoveToOuterDisposeScope();
     }
 }
