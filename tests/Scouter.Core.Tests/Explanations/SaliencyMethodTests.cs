@@ -98,6 +98,7 @@ public sealed class SaliencyMethodTests
         {
         }
 
+        HookCount(model, "backbone").Should().Be(1, "the method hooks its target layer");
         gradCam.Dispose();
 
         HookCount(model, "backbone").Should().Be(0);

@@ -15,7 +15,8 @@ namespace Scouter.Core.Explanations.Cam;
 /// </summary>
 /// <remarks>
 /// The model is put in evaluation mode for each call and restored afterwards. Disposing the method releases any
-/// hooks it placed on the model; the model itself stays the caller's.
+/// hooks it placed on the model; the model itself stays the caller's. An instance keeps per-call state in its hook,
+/// so one instance must not explain from two threads at once.
 /// </remarks>
 public abstract class SaliencyMethod : IDisposable
 {
