@@ -32,6 +32,31 @@ public sealed class ExplanationMapsTests
     }
 
     [Fact]
+    public void NormalizeWithFloor_ReLUsNormalisesFloorsAndNormalisesAgain()
+    {
+        // Class 0: [-2, 0, 2, 6] → ReLU [0, 0, 2, 6] → /6 [0, 0, 1/3, 1] → floor 0.5 [0.5, 0.5, 0.5, 1] → [0, 0, 0, 1].
+        // Class 1: [1, 2, 3, 5] → [0, 0.25, 0.5, 1] → [0.5, 0.5, 0.5, 1] → [0, 0, 0, 1]; with floor 0.2: [0.2, 0.25, 0.5, 1] → [0, 1/16, 3/8, 1].
+        using var maps = tensor(new float[] { -2, 0, 2, 6, 1, 2, 3, 5 }).reshape(1, 2, 2, 2);
+
+        using var high = ExplanationMaps.NormalizeWithFloor(maps, 0.5);
+        using var low = ExplanationMaps.NormalizeWithFloor(maps, 0.2);
+
+        using var expectedHigh = tensor(new float[] { 0, 0, 0, 1, 0, 0, 0, 1 }).reshape(1, 2, 2, 2);
+        using var expectedLow = tensor(new float[] { 0, 0, 1f / 6, 1, 0, 1f / 16, 3f / 8, 1 }).reshape(1, 2, 2, 2);
+        TensorAssert.Close(high, expectedHigh, rtol: 0, atol: 1e-6);
+        TensorAssert.Close(low, expectedLow, rtol: 0, atol: 1e-6);
+    }
+
+    [Fact]
+    public void NormalizeWithFloor_Jointly_SharesOneRangePerImage()
+    {
+        // Joint range of [0, 2] and [4, 8] is [0, 8]: values /8, no floor.
+        using var maps = tensor(new float[] { 0, 2, 4, 8 }).reshape(1, 2, 1, 2);
+        using var joint = ExplanationMaps.NormalizeWithFloor(maps, 0, jointly: true);
+        joint.flatten().data<float>().ToArray().Should().Equal(0, 0.25f, 0.5f, 1);
+    }
+
+    [Fact]
     public void ToOfficialUInt8_TruncatesLikeNumpy()
     {
         // Image 0 normalised jointly: [0, 0.5, 1, 0.25] · 255 = [0, 127.5, 255, 63.75] → truncated [0, 127, 255, 63].

@@ -22,7 +22,7 @@ public static class ExplanationMaps
     public static Tensor NormalizeJointly(Tensor classMaps)
     {
         CheckMaps(classMaps, nameof(classMaps));
-        return MinMax(classMaps, classMaps.flatten(1)).view_as(classMaps);
+        return MinMax(classMaps.flatten(1)).view_as(classMaps);
     }
 
     /// <summary>Min–max normalises every (image, class) map on its own to <c>[0, 1]</c>.</summary>
@@ -31,7 +31,36 @@ public static class ExplanationMaps
     public static Tensor NormalizePerClass(Tensor classMaps)
     {
         CheckMaps(classMaps, nameof(classMaps));
-        return MinMax(classMaps, classMaps.flatten(2)).view_as(classMaps);
+        return MinMax(classMaps.flatten(2)).view_as(classMaps);
+    }
+
+    /// <summary>
+    /// The post-processing the official code applies to every baseline map (SCOUTER-SPEC §3, <c>grad_min_level</c>):
+    /// ReLU, min–max normalisation, a floor at <paramref name="gradMinLevel"/>, and min–max normalisation again.
+    /// </summary>
+    /// <param name="maps">Maps <c>[B, n, h, w]</c>, floating point.</param>
+    /// <param name="gradMinLevel">The floor in <c>[0, 1]</c>; 0 (the official default) leaves a normalised map unchanged.</param>
+    /// <param name="jointly">Normalise each image's maps jointly over the <c>n</c> maps (as the official SCOUTER
+    /// visualisation does) instead of each map on its own (as the official baseline code does).</param>
+    /// <returns>Maps in <c>[0, 1]</c>, same shape; a constant map gives zeros.</returns>
+    public static Tensor NormalizeWithFloor(Tensor maps, double gradMinLevel, bool jointly = false)
+    {
+        CheckMaps(maps, nameof(maps));
+        TensorChecks.FloatingPoint(maps, nameof(NormalizeWithFloor), nameof(maps));
+        if (!(gradMinLevel >= 0 && gradMinLevel <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(gradMinLevel), gradMinLevel, "grad_min_level is a floor on maps normalised to [0, 1]; it must lie in [0, 1].");
+        }
+
+        using var scope = NewDisposeScope();
+        var grouped = nn.functional.relu(maps).flatten(jointly ? 1 : 2);
+        var normalized = MinMax(grouped);
+        if (gradMinLevel > 0)
+        {
+            normalized = MinMax(normalized.clamp_min(gradMinLevel));
+        }
+
+        return normalized.view_as(maps).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -100,7 +129,7 @@ public static class ExplanationMaps
         return classMaps.gather(1, index).squeeze(1).MoveToOuterDisposeScope();
     }
 
-    private static Tensor MinMax(Tensor maps, Tensor grouped)
+    private static Tensor MinMax(Tensor grouped)
     {
         using var scope = NewDisposeScope();
         var min = grouped.amin([-1L], keepdim: true);

@@ -9,6 +9,7 @@ internal static class AtomicFile
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(write);
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath)!;
         Directory.CreateDirectory(directory);
@@ -29,4 +30,12 @@ internal static class AtomicFile
             throw;
         }
     }
+
+    public static void Write(string path, byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        Write(path, stream => stream.Write(bytes));
+    }
+
+    public static void Write(string path, string text) => Write(path, System.Text.Encoding.UTF8.GetBytes(text));
 }

@@ -1,0 +1,29 @@
+using static TorchSharp.torch;
+
+namespace Scouter.Core.Internal;
+
+/// <summary>
+/// Random tensors drawn per key (e.g. per row <c>image·S + sample</c>) from a generator seeded with
+/// <c>seed + key</c>, so a row's noise does not depend on how rows are grouped into forward batches.
+/// </summary>
+internal static class KeyedNoise
+{
+    /// <summary>Standard normal noise, one tensor of <paramref name="shape"/> per key, stacked: <c>[keys, ...shape]</c>.</summary>
+    public static Tensor Normal(long seed, IReadOnlyList<long> keys, long[] shape, Device device) => Draw(seed, keys, shape, device, uniform: false);
+
+    /// <summary>Uniform noise on <c>[0, 1)</c>, one tensor of <paramref name="shape"/> per key, stacked.</summary>
+    public static Tensor Uniform(long seed, IReadOnlyList<long> keys, long[] shape, Device device) => Draw(seed, keys, shape, device, uniform: true);
+
+    private static Tensor Draw(long seed, IReadOnlyList<long> keys, long[] shape, Device device, bool uniform)
+    {
+        using var scope = NewDisposeScope();
+        var drawn = new Dictionary<long, Tensor>();
+        foreach (var key in keys.Distinct())
+        {
+            using var generator = new Generator(unchecked((ulong)(seed + key)));
+            drawn[key] = uniform ? rand(shape, generator: generator) : randn(shape, generator: generator);
+        }
+
+        return stack(keys.Select(key => drawn[key]).ToArray()).to(device).MoveToOuterDisposeScope();
+    }
+}

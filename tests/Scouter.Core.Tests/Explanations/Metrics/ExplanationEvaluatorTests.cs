@@ -1,0 +1,161 @@
+using Scouter.Core.Explanations;
+using Scouter.Core.Explanations.Cam;
+using Scouter.Core.Explanations.Metrics;
+using Scouter.Core.Modules;
+using Scouter.Core.Options;
+using Scouter.Core.Tests.Support;
+using static TorchSharp.torch;
+
+namespace Scouter.Core.Tests.Explanations.Metrics;
+
+public sealed class ExplanationEvaluatorTests
+{
+    private static readonly EvaluationOptions Small = new() { InfidelitySamples = 3, SensitivitySamples = 2, PointingTolerance = 0, Seed = 5 };
+
+    [Fact]
+    public void Evaluate_Cam_GivesTheHandComputedLocalisationNumbers()
+    {
+        // CAM of class 0 on the designed input, normalised: 1 at (1, 1), 0.5 at (1, 2), 0 elsewhere (12 pixels).
+        // Box x ∈ [1, 2], y ∈ [1, 2] covers pixel (1, 1) only: precision 1 / 1.5 = 2/3; the maximum is inside → pointing 1;
+        // area = 1.5 / 12 = 0.125. Scores = W · mean(A) = (−1/12, 5/12, 7/24) → predicted class 1 ≠ label 0 → accuracy 0.
+        using var model = ToyModels.LinearFc(CamFamilyInputs.Weights);
+        using var cam = ClassActivationMap.Create(model);
+        using var image = CamFamilyInputs.Image();
+        using var labels = tensor(new long[] { 0 });
+        using var boxes = tensor(new float[] { 1, 1, 2, 2 }).view(1, 1, 4);
+
+        var report = new ExplanationEvaluator(Small).Evaluate([new EvaluationBatch(image, labels, boxes)], baselines: [cam]);
+
+        var row = report.Rows.Single();
+        row.Method.Should().Be("CAM");
+        row.Question.Should().Be("why");
+        row.Images.Should().Be(1);
+        row.Accuracy.Should().Be(0);
+        row.AreaSize.Should().BeApproximately(0.125, 1e-6);
+        row.Precision!.Value.Should().BeApproximately(2.0 / 3, 1e-6);
+        row.PointingGame.Should().Be(1);
+    }
+
+    [Fact]
+    public void Evaluate_Cam_ReportsTheMetricFunctionsOnTheSameMaps()
+    {
+        using var model = ToyModels.LinearFc(CamFamilyInputs.Weights);
+        using var cam = ClassActivationMap.Create(model);
+        using var image = CamFamilyInputs.Image();
+        using var labels = tensor(new long[] { 2 });
+        var target = ExplanationTarget.Class(2);
+
+        var report = new ExplanationEvaluator(Small).Evaluate([new EvaluationBatch(image, labels)], baselines: [cam]);
+
+        using var maps = cam.Explain(image, target);
+        using var insertion = InsertionDeletion.Insertion(model, image, maps, target);
+        using var deletion = InsertionDeletion.Deletion(model, image, maps, target);
+        using var infidelity = Infidelity.Compute(model, image, maps, target, samples: 3, seed: 5);
+        using var sensitivity = MaxSensitivity.Compute(x => cam.Explain(x, target), image, maps, samples: 2, seed: 5);
+        var row = report.Rows.Single();
+        row.Precision.Should().BeNull("the batch has no ground truth");
+        row.PointingGame.Should().BeNull();
+        row.InsertionAuc.Should().BeApproximately(insertion.Auc.item<double>(), 1e-9);
+        row.DeletionAuc.Should().BeApproximately(deletion.Auc.item<double>(), 1e-9);
+        row.Infidelity.Should().BeApproximately(infidelity.item<double>(), 1e-9);
+        row.MaxSensitivity.Should().BeApproximately(sensitivity.item<double>(), 1e-9);
+    }
+
+    [Fact]
+    public void Evaluate_AveragesOverImagesOfAllBatches()
+    {
+        // Batch 1: label 0 (wrong, precision 2/3 as above); batch 2: two copies with label 1 (right; box covers the whole
+        // image → precision 1). Means over three images: accuracy 2/3, precision (2/3 + 1 + 1) / 3 = 8/9.
+        using var model = ToyModels.LinearFc(CamFamilyInputs.Weights);
+        using var cam = ClassActivationMap.Create(model);
+        using var image = CamFamilyInputs.Image();
+        using var pair = cat([image, image]);
+        using var labels0 = tensor(new long[] { 0 });
+        using var labels1 = tensor(new long[] { 1, 1 });
+        using var box = tensor(new float[] { 1, 1, 2, 2 }).view(1, 1, 4);
+        using var whole = tensor(new float[] { 0, 0, 4, 3, 0, 0, 4, 3 }).view(2, 1, 4);
+
+        var report = new ExplanationEvaluator(Small).Evaluate([new EvaluationBatch(image, labels0, box), new EvaluationBatch(pair, labels1, whole)], baselines: [cam]);
+
+        var row = report.Rows.Single();
+        row.Images.Should().Be(3);
+        row.Accuracy.Should().BeApproximately(2.0 / 3, 1e-12);
+        row.Precision!.Value.Should().BeApproximately(8.0 / 9, 1e-6);
+    }
+
+    [Fact]
+    public void Evaluate_NegativeScouter_ExplainsWhyNotTheLeastLikelyClass()
+    {
+        manual_seed(21);
+        using var backbone = nn.Conv2d(3, 6, 1);
+        using var head = XSlotClassifier.Create(new ScouterOptions { Channels = 6, HiddenDim = 8, NumClasses = 3, SlotsPerClass = 1, Polarity = ScouterPolarity.Negative });
+        using var model = ScouterModel.Create(backbone, head);
+        using var images = randn(2, 3, 4, 6);
+        using var labels = tensor(new long[] { 0, 1 });
+
+        var report = new ExplanationEvaluator(Small).Evaluate([new EvaluationBatch(images, labels)], scouter: model);
+
+        using var output = model.ForwardDetailed(images);
+        using var notClasses = ClassSelection.LeastLikely(output.Scores).squeeze(1);
+        using var area = AreaSize.Official(output.ClassMaps!, notClasses);
+        using var joint = ExplanationMaps.NormalizeJointly(output.ClassMaps!);
+        using var maps = ExplanationMaps.Upsample(ExplanationMaps.SelectClass(joint, notClasses).unsqueeze(1), 4, 6).squeeze(1);
+        using var insertion = InsertionDeletion.Insertion(model, images, maps, ExplanationTarget.NotClass(notClasses));
+        var row = report.Rows.Single();
+        row.Method.Should().Be("SCOUTER−");
+        row.Question.Should().Be("why not");
+        row.AreaSize.Should().BeApproximately(area.mean().item<float>(), 1e-6);
+        row.InsertionAuc.Should().BeApproximately(insertion.Auc.mean().item<double>(), 1e-9);
+    }
+
+    [Fact]
+    public void Evaluate_UsesACustomClassChooser()
+    {
+        using var model = ToyModels.LinearFc(CamFamilyInputs.Weights);
+        using var cam = ClassActivationMap.Create(model);
+        using var image = CamFamilyInputs.Image();
+        using var labels = tensor(new long[] { 0 });
+        using var box = tensor(new float[] { 0, 0, 1, 1 }).view(1, 1, 4);
+        var options = Small with { ClassChooser = (scores, _) => tensor(new long[] { 1 }) };
+
+        // CAM of class 1 = −A₀ + 2A₁ → ReLU → 2A₁ → normalised A₁/3: 1/3 at (0, 0), 1 at (2, 3); the box holds (0, 0): 0.25.
+        var report = new ExplanationEvaluator(options).Evaluate([new EvaluationBatch(image, labels, box)], baselines: [cam]);
+
+        report.Rows.Single().Precision!.Value.Should().BeApproximately(0.25, 1e-6);
+        report.Settings["positiveClass"].Should().Be("custom");
+    }
+
+    [Fact]
+    public void Evaluate_LeaksNoTensors()
+    {
+        manual_seed(22);
+        using var backbone = nn.Conv2d(3, 6, 1);
+        using var head = XSlotClassifier.Create(new ScouterOptions { Channels = 6, HiddenDim = 8, NumClasses = 3, SlotsPerClass = 2 });
+        using var scouter = ScouterModel.Create(backbone, head);
+        using var fc = ToyModels.LinearFc(CamFamilyInputs.Weights);
+        using var gradCam = GradCam.Create(fc);
+        using var images = randn(2, 3, 3, 4);
+        using var features = randn(2, 2, 3, 4);
+        using var labels = tensor(new long[] { 0, 2 });
+        using var boxes = tensor(new float[] { 0, 0, 2, 2, 1, 1, 4, 3 }).view(2, 1, 4);
+        var evaluator = new ExplanationEvaluator(Small);
+        evaluator.Evaluate([new EvaluationBatch(images, labels, boxes)], scouter: scouter);
+        evaluator.Evaluate([new EvaluationBatch(features, labels, boxes)], baselines: [gradCam]);
+
+        var before = LiveTensors.Count();
+        evaluator.Evaluate([new EvaluationBatch(images, labels, boxes)], scouter: scouter);
+        evaluator.Evaluate([new EvaluationBatch(features, labels, boxes)], baselines: [gradCam]);
+
+        LiveTensors.Count().Should().Be(before);
+    }
+
+    [Fact]
+    public void Evaluate_RejectsAnFcModelAsTheScouterModel()
+    {
+        using var model = ToyModels.LinearFc(CamFamilyInputs.Weights);
+        using var image = CamFamilyInputs.Image();
+        using var labels = tensor(new long[] { 0 });
+        var act = () => new ExplanationEvaluator().Evaluate([new EvaluationBatch(image, labels)], scouter: model);
+        act.Should().Throw<ArgumentException>().WithMessage("*FcClassifierHead*xSlot head*");
+    }
+}
