@@ -31,6 +31,9 @@ internal static class CliApp
             return parsed.Verb switch
             {
                 "train" => TrainCommand.Run(parsed, context),
+                "explain" => ExplainCommand.Run(parsed, context),
+                "cam" => CamCommand.Run(parsed, context),
+                "evaluate" => EvaluateCommand.Run(parsed, context),
                 _ => throw new CliException($"scouter {parsed.Verb} is not available in this build."),
             };
         }

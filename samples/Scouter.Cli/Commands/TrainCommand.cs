@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using Scouter.Cli.Arguments;
 using Scouter.Core.Data.Datasets;
 using Scouter.Core.Diagnostics;
+using Scouter.Core.Explanations.Rendering;
+using Scouter.Core.Modules;
 using Scouter.Core.Losses;
 using Scouter.Core.Training;
 using Spectre.Console;
@@ -88,11 +90,34 @@ internal static class TrainCommand
 
         if (!string.IsNullOrEmpty(run.Training.OutputDir) && history.Count > 0)
         {
-            var written = MetricsFiles.Write(run.Training.OutputDir, CheckpointNames.Stem(target.Dataset, target.UseSlot, target.Polarity), history);
+            var stem = CheckpointNames.Stem(target.Dataset, target.UseSlot, target.Polarity);
+            var written = MetricsFiles.Write(run.Training.OutputDir, stem, history);
             context.Console.MarkupLine($"Metrics: {string.Join(", ", written.Select(p => Markup.Escape(p)))}");
+            if (model.Head is XSlotClassifier head)
+            {
+                WriteExplanations(context, data, model, head, Path.Combine(run.Training.OutputDir, stem + "explanations"));
+            }
         }
 
         return history;
+    }
+
+    /// <summary>What the official test.py draws, for the first validation images: every class's map over each image.</summary>
+    private static void WriteExplanations(CommandContext context, LoadedDatasets data, Core.Modules.ScouterModel model, XSlotClassifier head, string directory)
+    {
+        const int images = 4;
+        var (inputs, pictures, labels, _) = PreviewImages.Load(data, null, 0, images);
+        using var _ = inputs;
+        using var __ = pictures;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        model.eval();
+        var output = model.ForwardDetailed(inputs.to(model.parameters().First().device));
+        using var rendered = new ExplanationRenderer(new RenderOptions { Polarity = head.Polarity }).Render(pictures, output.ClassMaps!.cpu(), output.Scores.cpu());
+        var files = rendered.Save(directory);
+        var predicted = output.Scores.argmax(1).cpu().data<long>().ToArray();
+        var correct = predicted.Zip(labels).Count(p => p.First == p.Second);
+        context.Console.MarkupLine($"Explanations of {labels.Length} validation images ({correct} classified correctly): {files.Count} images in {Markup.Escape(directory)}");
     }
 
     private static int Thop(ParsedArguments args, CommandContext context)

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Logging;
+using Scouter.Cli.Arguments;
+using Scouter.Core.Explanations.Cam;
+using Scouter.Core.Explanations.Rendering;
+using Spectre.Console;
+using static TorchSharp.torch;
+
+namespace Scouter.Cli.Commands;
+
+/// <summary>
+/// <c>scouter cam</c> (the official <c>torchcam_vis.py</c>): every CAM-family baseline of the FC model, for every
+/// class, on one image.
+/// </summary>
+internal static class CamCommand
+{
+    public static int Run(ParsedArguments args, CommandContext context)
+    {
+        using var run = CheckpointRun.Load(args, context, useSlot: false);
+        var (inputs, pictures, _, names) = PreviewImages.Load(run.Data, args.Text("image"), args.Integer("vis_id"), 1);
+        using var __ = inputs;
+        using var ___ = pictures;
+        var numClasses = run.Data.ClassNames.Count;
+        var options = new SaliencyOptions { GradMinLevel = args.Number("grad_min_level") };
+        var root = Path.Combine(ExplainCommand.OutputRoot(args), "cam", names[0]);
+        using var classes = arange(numClasses, dtype: ScalarType.Int64).unsqueeze(0);
+
+        foreach (var name in BaselineMethods.Names)
+        {
+            using var scope = NewDisposeScope();
+            using var method = BaselineMethods.Create(name, run.Model, options: options);
+            var maps = method.ExplainClasses(inputs, classes); // [1, n, H, W]
+            using var rendered = new ExplanationRenderer(new RenderOptions { Normalization = MapNormalization.None })
+                .Render(pictures, maps, classes: classes);
+            var files = rendered.Save(Path.Combine(root, name));
+            context.Console.MarkupLine($"{Markup.Escape(name),-16} {numClasses} class maps → {Markup.Escape(Path.Combine(root, name))} ({files.Count} files)");
+        }
+
+        context.Logger.LogInformation("All {Count} baselines rendered for every class", BaselineMethods.Names.Count);
+        return 0;
+    }
+}

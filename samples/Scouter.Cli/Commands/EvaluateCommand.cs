@@ -1,0 +1,137 @@
+using Microsoft.Extensions.Logging;
+using Scouter.Cli.Arguments;
+using Scouter.Core.Data.Datasets;
+using Scouter.Core.Data.Loading;
+using Scouter.Core.Explanations.Cam;
+using Scouter.Core.Explanations.Metrics;
+using Scouter.Core.Modules;
+using Spectre.Console;
+using static TorchSharp.torch;
+
+namespace Scouter.Cli.Commands;
+
+/// <summary>
+/// <c>scouter evaluate</c>: the paper's explanation metrics (area, precision, pointing game, IAUC, DAUC, infidelity,
+/// max-sensitivity) for the SCOUTER model's own explanations and for baselines on the FC model, on validation
+/// images with ground-truth boxes (CUB-200, ImageNet with its LOC csv) or masks (Synthetic).
+/// </summary>
+internal static class EvaluateCommand
+{
+    public static int Run(ParsedArguments args, CommandContext context)
+    {
+        var methods = BaselineNames(args.Text("baselines"));
+        var scouterPath = args.Text("checkpoint") ?? CheckpointRun.DefaultPath(args, useSlot: true);
+        var fcPath = CheckpointRun.DefaultPath(args, useSlot: false);
+        using var scouter = File.Exists(scouterPath) ? CheckpointRun.Load(args, context, useSlot: true) : null;
+        using var fc = methods.Count > 0 && File.Exists(fcPath) ? CheckpointRun.Load(args.With(new Dictionary<string, string>()), context, useSlot: false) : null;
+        if (scouter is null && fc is null)
+        {
+            throw new CliException($"Nothing to evaluate: neither {scouterPath} (SCOUTER) nor {fcPath} (FC baseline, for --baselines) exists. Train them first or pass --checkpoint.");
+        }
+
+        if (methods.Count > 0 && fc is null)
+        {
+            context.Logger.LogWarning("No FC baseline checkpoint at {Path}: baselines skipped", fcPath);
+        }
+
+        var data = (scouter ?? fc)!.Data;
+        var polarity = (scouter?.Model.Head as XSlotClassifier)?.Polarity ?? Core.Options.ScouterPolarity.Positive;
+        var options = new EvaluationOptions { Seed = args.Integer("seed") };
+        if (args.Text("explained_class") is { } explained)
+        {
+            var choice = explained.ToLowerInvariant() switch
+            {
+                "label" => ExplainedClass.Label,
+                "predicted" => ExplainedClass.Predicted,
+                "least_likely" => ExplainedClass.LeastLikely,
+                _ => throw new UsageException($"--explained_class must be label, predicted or least_likely; got '{explained}'."),
+            };
+            options = polarity == Core.Options.ScouterPolarity.Negative ? options with { NegativeClass = choice } : options with { PositiveClass = choice };
+        }
+
+        var baselines = fc is null ? [] : methods.Select(m => BaselineMethods.Create(m, fc.Model)).ToList();
+        try
+        {
+            var maxImages = args.Integer("max_images");
+            var loader = data.ValLoader(args.Integer("batch_size"), args.Integer("num_workers"), context.Logs.CreateLogger("data"));
+            var report = new ExplanationEvaluator(options).Evaluate(Batches(loader, data.Val, maxImages), scouter?.Model, baselines);
+
+            context.Console.WriteLine(report.ToMarkdown());
+            var jsonPath = args.Text("json") ?? Path.Combine(ExplainCommand.OutputRoot(args), "evaluation.json");
+            report.Save(jsonPath);
+            context.Console.MarkupLine($"Metric table written to {Markup.Escape(jsonPath)}");
+            return 0;
+        }
+        finally
+        {
+            baselines.ForEach(b => b.Dispose());
+        }
+    }
+
+    private static IReadOnlyList<string> BaselineNames(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            return [];
+        }
+
+        if (text.Equals("all", StringComparison.OrdinalIgnoreCase))
+        {
+            return BaselineMethods.Names;
+        }
+
+        var names = FlagValues.SplitList(text).Select(n => n.ToLowerInvariant()).ToList();
+        var unknown = names.Where(n => !BaselineMethods.Names.Contains(n)).ToList();
+        return unknown.Count == 0 ? names : throw new UsageException($"--baselines: unknown method(s) {string.Join(", ", unknown)}; known: {string.Join(", ", BaselineMethods.Names)}, all, none.");
+    }
+
+    /// <summary>Validation batches with ground truth: masks for the synthetic set, boxes (padded to the batch's maximum count) otherwise.</summary>
+    private static IEnumerable<EvaluationBatch> Batches(BatchLoader loader, ImageDataset dataset, int maxImages)
+    {
+        var seen = 0;
+        foreach (var batch in loader.Epoch(0))
+        {
+            using (batch)
+            {
+                // Built in a scope of their own and handed out detached: the evaluator runs while this method is
+                // suspended at the yield, so a scope open here would collect (and free) the evaluator's tensors too.
+                Tensor? masks = null;
+                Tensor? boxes = null;
+                using (var scope = NewDisposeScope())
+                {
+                    if (dataset is SyntheticShapesDataset synthetic && synthetic.ImageSize == batch.Images.shape[2])
+                    {
+                        masks = stack(batch.Indices.Select(synthetic.ReadMask).ToArray()).DetachFromDisposeScope();
+                    }
+                    else if (batch.Boxes.Any(b => b.Count > 0))
+                    {
+                        var most = batch.Boxes.Max(b => b.Count);
+                        var values = batch.Boxes.SelectMany(list => list.Concat(Enumerable.Repeat(default(BoundingBox), most - list.Count)))
+                            .SelectMany(b => new[] { (float)b.X1, (float)b.Y1, (float)b.X2, (float)b.Y2 }).ToArray();
+                        boxes = tensor(values).reshape(batch.Count, most, 4).DetachFromDisposeScope();
+                    }
+                    else
+                    {
+                        throw new CliException($"{dataset.Name} has no ground-truth boxes or masks for its validation images; evaluate on CUB200, ImageNet (with LOC_val_solution.csv) or Synthetic.");
+                    }
+                }
+
+                try
+                {
+                    yield return new EvaluationBatch(batch.Images, batch.Labels, boxes, masks);
+                }
+                finally
+                {
+                    masks?.Dispose();
+                    boxes?.Dispose();
+                }
+            }
+
+            seen += batch.Count;
+            if (maxImages > 0 && seen >= maxImages)
+            {
+                yield break;
+            }
+        }
+    }
+}
