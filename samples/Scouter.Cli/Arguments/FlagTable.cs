@@ -52,8 +52,11 @@ internal static class FlagTable
         new("image", FlagKind.Text, null, "explain: explain this image instead of the first validation image", Official: false),
         new("json", FlagKind.Text, null, "explain/evaluate: also write the result as JSON to this path", Official: false),
         new("steps", FlagKind.Integer, "20", "bench: timed steps", Official: false),
+        new("synthetic_train", FlagKind.Integer, "5000", "Synthetic: training images to generate", Official: false),
+        new("synthetic_val", FlagKind.Integer, "1000", "Synthetic: validation images to generate", Official: false),
         new("baselines", FlagKind.Text, "gradcam", "evaluate: baseline methods on the FC model (comma list of cam, gradcam, gradcam++, smoothgradcam++, scorecam, sscam, iscam, rise, extremal, igos, iba; 'all'; 'none')", Official: false),
         new("explained_class", FlagKind.Text, null, "evaluate: which class to explain: label, predicted or least_likely (default: label for SCOUTER+, least_likely for SCOUTER-)", Official: false),
+        new("cam_samples", FlagKind.Integer, null, "cam/evaluate: sample count of SS-CAM, IS-CAM, RISE and I-GOS (default: each method's published one)", Official: false),
         new("max_images", FlagKind.Integer, "256", "evaluate: validation images to score (0 for all)", Official: false),
     ];
 

@@ -20,7 +20,7 @@ internal static class CamCommand
         using var __ = inputs;
         using var ___ = pictures;
         var numClasses = run.Data.ClassNames.Count;
-        var options = new SaliencyOptions { GradMinLevel = args.Number("grad_min_level") };
+        var options = new SaliencyOptions { GradMinLevel = args.Number("grad_min_level"), Samples = args.OptionalInteger("cam_samples"), Seed = args.Integer("seed") };
         var root = Path.Combine(ExplainCommand.OutputRoot(args), "cam", names[0]);
         using var classes = arange(numClasses, dtype: ScalarType.Int64).unsqueeze(0);
 

@@ -49,7 +49,8 @@ internal static class EvaluateCommand
             options = polarity == Core.Options.ScouterPolarity.Negative ? options with { NegativeClass = choice } : options with { PositiveClass = choice };
         }
 
-        var baselines = fc is null ? [] : methods.Select(m => BaselineMethods.Create(m, fc.Model)).ToList();
+        var saliency = new SaliencyOptions { Samples = args.OptionalInteger("cam_samples"), Seed = args.Integer("seed") };
+        var baselines = fc is null ? [] : methods.Select(m => BaselineMethods.Create(m, fc.Model, options: saliency)).ToList();
         try
         {
             var maxImages = args.Integer("max_images");

@@ -65,11 +65,14 @@ internal sealed record RunSettings(
         var data = new DatasetOptions
         {
             Name = args.Text("dataset")!,
-            DatasetDir = args.Text("dataset_dir"),
+            // The official code reads MNIST from torchvision's './data/mnist'; the seed's MNIST commands rely on it.
+            DatasetDir = args.Text("dataset_dir") ?? (string.Equals(args.Text("dataset"), "MNIST", StringComparison.OrdinalIgnoreCase) ? "./data/mnist" : null),
             NumClasses = head.NumClasses,
             ImageSize = args.Integer("img_size"),
             Augment = args.Boolean("aug"),
             Seed = seed,
+            SyntheticTrainCount = args.Integer("synthetic_train"),
+            SyntheticValCount = args.Integer("synthetic_val"),
         };
 
         var training = new TrainingOptions

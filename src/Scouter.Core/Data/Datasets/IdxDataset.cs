@@ -14,7 +14,7 @@ public sealed class IdxDataset : ImageDataset
 {
     /// <summary>The layout <see cref="Load"/> expects, quoted in its errors.</summary>
     public const string Layout =
-        "<dataset_dir>/{train,t10k}-images-idx3-ubyte[.gz] and {train,t10k}-labels-idx1-ubyte[.gz] (also accepted: '.' instead of the last '-', or the files in <dataset_dir>/raw/)";
+        "<dataset_dir>/{train,t10k}-images-idx3-ubyte[.gz] and {train,t10k}-labels-idx1-ubyte[.gz] (also accepted: '.' instead of the last '-', or the files in <dataset_dir>/raw/ or torchvision's <dataset_dir>/MNIST/raw/)";
 
     private readonly byte[] pixels;
     private readonly int[] labels;
@@ -136,7 +136,8 @@ public sealed class IdxDataset : ImageDataset
     private static string Find(string root, string prefix, string kind, int rank, string name)
     {
         var candidates = new List<string>();
-        foreach (var folder in new[] { root, Path.Combine(root, "raw") })
+        // torchvision keeps its downloads in <root>/MNIST/raw (the official code's './data/mnist').
+        foreach (var folder in new[] { root, Path.Combine(root, "raw"), Path.Combine(root, "MNIST", "raw") })
         {
             foreach (var separator in new[] { "-", "." })
             {
@@ -148,6 +149,6 @@ public sealed class IdxDataset : ImageDataset
 
         return candidates.FirstOrDefault(File.Exists)
             ?? throw new DatasetLayoutException(Path.Combine(root, $"{prefix}-{kind}-idx{rank}-ubyte[.gz]"),
-                $"{name}: no {prefix} {kind} file in '{root}': looked for {prefix}-{kind}-idx{rank}-ubyte and .gz (and in raw/). Expected layout: {Layout}");
+                $"{name}: no {prefix} {kind} file in '{root}': looked for {prefix}-{kind}-idx{rank}-ubyte and .gz (and in raw/ and MNIST/raw/). Expected layout: {Layout}");
     }
 }

@@ -16,11 +16,11 @@ public static class BaselineMethods
         ("gradcam++", (m, layer, o) => GradCamPlusPlus.Create(m, layer, o)),
         ("smoothgradcam++", (m, layer, o) => SmoothGradCamPlusPlus.Create(m, layer, options: o)),
         ("scorecam", (m, layer, o) => ScoreCam.Create(m, layer, o)),
-        ("sscam", (m, layer, o) => SsCam.Create(m, layer, options: o)),
-        ("iscam", (m, layer, o) => IsCam.Create(m, layer, options: o)),
-        ("rise", (m, _, o) => Rise.Create(m, options: o)),
+        ("sscam", (m, layer, o) => SsCam.Create(m, layer, samples: o?.Samples ?? 35, options: o)),
+        ("iscam", (m, layer, o) => IsCam.Create(m, layer, steps: o?.Samples ?? 10, options: o)),
+        ("rise", (m, _, o) => Rise.Create(m, masks: o?.Samples ?? 1000, options: o)),
         ("extremal", (m, _, o) => ExtremalPerturbation.Create(m, options: o)),
-        ("igos", (m, _, o) => IGos.Create(m, options: o)),
+        ("igos", (m, _, o) => IGos.Create(m, integrationSteps: o?.Samples ?? 20, options: o)),
         ("iba", (m, layer, o) => InformationBottleneck.Create(m, layer, options: o)),
     ];
 

@@ -21,10 +21,22 @@ public sealed record SaliencyOptions
     /// <summary>Seed of the random numbers of stochastic methods (default 0); equal seeds give equal maps.</summary>
     public long Seed { get; init; }
 
+    /// <summary>
+    /// For methods created by name (<see cref="BaselineMethods.Create"/>): overrides the sample count of the sampling
+    /// methods (SS-CAM noise samples, IS-CAM integration steps, RISE masks, I-GOS integration steps), which sets
+    /// their cost; null keeps each method's published default.
+    /// </summary>
+    public int? Samples { get; init; }
+
     internal SaliencyOptions Validated()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(ForwardBatchSize, 1, nameof(ForwardBatchSize));
+        if (Samples is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Samples), Samples, "Samples must be at least 1 (or null for each method's default).");
+        }
+
         if (!(GradMinLevel >= 0 && GradMinLevel <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(GradMinLevel), GradMinLevel, "GradMinLevel (grad_min_level) must lie in [0, 1].");

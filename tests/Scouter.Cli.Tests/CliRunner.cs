@@ -1,0 +1,26 @@
+using Spectre.Console;
+
+namespace Scouter.Cli.Tests;
+
+/// <summary>Runs the CLI in-process with a captured, non-interactive console.</summary>
+public static class CliRunner
+{
+    public static (int ExitCode, string Output) Run(params string[] args)
+    {
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = AnsiSupport.No,
+            Interactive = InteractionSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+        });
+        console.Profile.Width = 200;
+        var code = CliApp.Run(args, console);
+        return (code, writer.ToString());
+    }
+
+    /// <summary>A seed command line (after "python x.py") split into arguments, with overrides appended (argparse: last wins).</summary>
+    public static string[] Command(string verb, string seedFlags, params string[] overrides) =>
+        [verb, .. seedFlags.Split([' ', '\\', '\n'], StringSplitOptions.RemoveEmptyEntries), .. overrides];
+}
