@@ -55,7 +55,7 @@ public sealed class ImageNetTests
         using var folder = new TempFolder();
         var root = WriteImageNet(folder);
 
-        var pair = ImageNet.Load(root);
+        var pair = ImageNet.Load(root + "/"); // the official --dataset_dir ends with a slash
 
         pair.ClassNames.Should().Equal("tench, Tinca tinca", "goldfish, Carassius auratus", "great white shark");
         pair.Train.Count.Should().Be(6);
