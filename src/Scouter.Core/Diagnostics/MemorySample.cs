@@ -1,0 +1,7 @@
+namespace Scouter.Core.Diagnostics;
+
+/// <summary>The process's memory after one step of a <see cref="MemorySoak"/> run.</summary>
+/// <param name="Step">The step (1-based) just finished.</param>
+/// <param name="ResidentBytes">Resident set size (<c>VmRSS</c>), native memory included.</param>
+/// <param name="LiveTensors">TorchSharp tensors not yet disposed (<c>Tensor.TotalCount</c>).</param>
+public sealed record MemorySample(int Step, long ResidentBytes, long LiveTensors);
