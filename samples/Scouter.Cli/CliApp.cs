@@ -34,7 +34,8 @@ internal static class CliApp
                 "explain" => ExplainCommand.Run(parsed, context),
                 "cam" => CamCommand.Run(parsed, context),
                 "evaluate" => EvaluateCommand.Run(parsed, context),
-                _ => throw new CliException($"scouter {parsed.Verb} is not available in this build."),
+                "bench" => BenchCommand.Run(parsed, context),
+                _ => throw new UsageException($"Unknown verb '{parsed.Verb}'."),
             };
         }
         catch (UsageException e)

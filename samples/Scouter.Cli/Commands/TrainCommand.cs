@@ -62,6 +62,17 @@ internal static class TrainCommand
     private static IReadOnlyList<EpochMetrics> TrainOne(ParsedArguments args, CommandContext context)
     {
         var run = RunSettings.From(args);
+        if (run.WarmsUpAutomatically && !string.IsNullOrEmpty(run.Training.OutputDir))
+        {
+            var fcCheckpoint = Path.Combine(run.Training.OutputDir, CheckpointNames.Latest(run.Training.DatasetName, useSlot: false, Core.Options.ScouterPolarity.Positive));
+            if (!File.Exists(fcCheckpoint))
+            {
+                context.Console.MarkupLine("[bold]Stage 1 of 2:[/] FC pre-training of the backbone (the seed's recipe; --use_pre true is the synthetic default)");
+                TrainOne(args.With(new Dictionary<string, string> { ["use_slot"] = "false" }), context);
+                context.Console.MarkupLine("[bold]Stage 2 of 2:[/] SCOUTER from the FC backbone");
+            }
+        }
+
         manual_seed(run.Training.Seed);
         var data = DatasetFactory.Create(run.Data);
         context.Logger.LogInformation("{Train}; {Val}", data.Train, data.Val);

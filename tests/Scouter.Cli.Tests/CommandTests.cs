@@ -1,0 +1,91 @@
+namespace Scouter.Cli.Tests;
+
+/// <summary>Verbs and flag checks that need no data on disk.</summary>
+public sealed class CommandTests : IDisposable
+{
+    private readonly string output = Directory.CreateTempSubdirectory("scouter-cmd-").FullName;
+
+    public void Dispose() => Directory.Delete(output, recursive: true);
+
+    [Fact]
+    public void Help_ExitsZeroAndListsTheVerbs()
+    {
+        var (code, text) = CliRunner.Run("--help");
+        code.Should().Be(0);
+        text.Should().Contain("train").And.Contain("explain").And.Contain("--lambda_value");
+    }
+
+    [Fact]
+    public void BadFlag_ExitsTwoWithTheMessage()
+    {
+        var (code, text) = CliRunner.Run("train", "--use_slot", "maybe");
+        code.Should().Be(2);
+        text.Should().Contain("--use_slot: 'maybe' is not a boolean");
+    }
+
+    [Fact]
+    public void WorldSizeAboveOne_SaysDistributedTrainingIsNotSupportedYet()
+    {
+        var (code, text) = CliRunner.Run("train", "--world_size", "4");
+        code.Should().Be(1);
+        text.Should().Contain("not supported yet");
+    }
+
+    [Fact]
+    public void PreTrainedGivenExplicitly_WithoutTheWeightsFile_Fails_NamingTheFile()
+    {
+        var (code, text) = CliRunner.Run("train", "--pre_trained", "true", "--use_pre", "false", "--pre_dir", output, "--output_dir", output, "--synthetic_train", "64", "--synthetic_val", "16");
+        code.Should().Be(1, text);
+        text.Should().Contain("ImageNet weights for resnet18 not found").And.Contain(Path.Combine(output, "resnet18.pth"));
+    }
+
+    [Fact]
+    public void Thop_PrintsParametersAndFlopsThenExits()
+    {
+        var (code, text) = CliRunner.Run("train", "--thop", "true", "--dataset", "MNIST", "--slots_per_class", "1");
+        code.Should().Be(0, text);
+        text.Should().Contain("trainable parameters").And.Contain("FLOPs").And.Contain("1x260x260");
+        Directory.EnumerateFiles(output).Should().BeEmpty("thop trains nothing");
+    }
+
+    [Fact]
+    public void Bench_ReportsMediansAndPeakMemory()
+    {
+        var (code, text) = CliRunner.Run("bench", "--dataset", "Synthetic", "--img_size", "32", "--batch_size", "2", "--num_classes", "3", "--slots_per_class", "1", "--steps", "2");
+        code.Should().Be(0, text);
+        text.Should().Contain("training step").And.Contain("eval forward").And.Contain("peak RSS");
+    }
+
+    [Fact]
+    public void SyntheticDefaultRun_WarmsUpTheFcBackboneThenTrainsScouter_AndWritesExplanations()
+    {
+        var (code, text) = CliRunner.Run("train", "--output_dir", output, "--synthetic_train", "64", "--synthetic_val", "16", "--img_size", "32", "--epochs", "1", "--batch_size", "16", "--num_workers", "0");
+        code.Should().Be(0, text);
+        text.Should().Contain("Stage 1 of 2").And.Contain("Stage 2 of 2");
+        File.Exists(Path.Combine(output, "Synthetic_no_slot_checkpoint.pth")).Should().BeTrue();
+        File.Exists(Path.Combine(output, "Synthetic_use_slot_checkpoint.pth")).Should().BeTrue();
+        File.Exists(Path.Combine(output, "Synthetic_use_slot_metrics.png")).Should().BeTrue();
+        Directory.EnumerateFiles(Path.Combine(output, "Synthetic_use_slot_explanations"), "*_why_class*.png").Should().NotBeEmpty();
+    }
+
+    [Fact]
+    public void Resume_ContinuesAfterTheLastFinishedEpoch()
+    {
+        string[] run = ["train", "--use_pre", "false", "--output_dir", output, "--synthetic_train", "32", "--synthetic_val", "8", "--img_size", "32", "--batch_size", "16", "--num_workers", "0"];
+        CliRunner.Run([.. run, "--epochs", "1"]).ExitCode.Should().Be(0);
+
+        var (code, text) = CliRunner.Run([.. run, "--epochs", "2", "--resume", "true"]);
+
+        code.Should().Be(0, text);
+        text.Should().Contain("continuing at epoch 1").And.Contain("Epoch 2/2");
+        text.Should().NotContain("Epoch 1/2");
+    }
+
+    [Fact]
+    public void Sweep_RunsEverySettingAndPrintsATable()
+    {
+        var (code, text) = CliRunner.Run("train", "--use_pre", "false", "--output_dir", "", "--synthetic_train", "32", "--synthetic_val", "8", "--img_size", "32", "--batch_size", "16", "--epochs", "1", "--num_workers", "0", "--lambda_value", "1,10");
+        code.Should().Be(0, text);
+        text.Should().Contain("Sweep 1/2").And.Contain("Sweep 2/2").And.Contain("val acc");
+    }
+}
