@@ -93,6 +93,25 @@ public sealed class SeedCommandTests : IDisposable
     }
 
     [Fact]
+    public void Explain_AGivenImageWithTheCheckpointAlone_NeedsNoDataSetOnDisk()
+    {
+        var dir = layouts.ImageFolder();
+        var output = Path.Combine(layouts.Root, "out-image");
+        CliRunner.Run(["train", "--dataset", "ImageFolder", "--use_slot", "true", "--slots_per_class", "1", .. Small(dir, output)]).ExitCode.Should().Be(0);
+        var checkpoint = Path.Combine(output, "ImageFolder_use_slot_checkpoint.pth");
+        var image = Directory.EnumerateFiles(dir, "*.jpg", SearchOption.AllDirectories).First();
+
+        // A fresh machine: only the checkpoint (its args give the architecture) and the image.
+        var json = Path.Combine(output, "one.json");
+        var explain = CliRunner.Run(["explain", "--checkpoint", checkpoint, "--image", image, "--dataset", "ImageFolder", "--dataset_dir", Path.Combine(layouts.Root, "missing"),
+            "--img_size", "64", "--output_dir", output, "--json", json]);
+
+        explain.ExitCode.Should().Be(0, explain.Output);
+        explain.Output.Should().Contain("class names are unknown");
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("class_names")[2].GetString().Should().Be("class 2");
+    }
+
+    [Fact]
     public void Cam_RendersEveryBaselineForEveryClass_AndEvaluatePrintsTheMetricTable()
     {
         var dir = layouts.Cub();

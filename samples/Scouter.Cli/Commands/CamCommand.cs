@@ -16,10 +16,10 @@ internal static class CamCommand
     public static int Run(ParsedArguments args, CommandContext context)
     {
         using var run = CheckpointRun.Load(args, context, useSlot: false);
-        var (inputs, pictures, _, names) = PreviewImages.Load(run.Data, args.Text("image"), args.Integer("vis_id"), 1);
+        var (inputs, pictures, _, names) = PreviewImages.Load(run.Transform, run.Data, args.Text("image"), args.Integer("vis_id"), 1);
         using var __ = inputs;
         using var ___ = pictures;
-        var numClasses = run.Data.ClassNames.Count;
+        var numClasses = run.ClassNames.Count;
         var options = new SaliencyOptions { GradMinLevel = args.Number("grad_min_level"), Samples = args.OptionalInteger("cam_samples"), Seed = args.Integer("seed") };
         var root = Path.Combine(ExplainCommand.OutputRoot(args), "cam", names[0]);
         using var classes = arange(numClasses, dtype: ScalarType.Int64).unsqueeze(0);

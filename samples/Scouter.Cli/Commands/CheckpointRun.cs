@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Scouter.Cli.Arguments;
 using Scouter.Core.Backbones;
 using Scouter.Core.Data.Datasets;
+using Scouter.Core.Data.Transforms;
 using Scouter.Core.Interop;
 using Scouter.Core.Modules;
 using Scouter.Core.Options;
@@ -21,10 +22,12 @@ internal sealed class CheckpointRun : IDisposable
 
     private readonly Backbone backbone;
 
-    private CheckpointRun(RunSettings settings, LoadedDatasets data, ScouterModel model, Backbone backbone, string path)
+    private CheckpointRun(RunSettings settings, LoadedDatasets? data, ImageTransform transform, IReadOnlyList<string> classNames, ScouterModel model, Backbone backbone, string path)
     {
         Settings = settings;
         Data = data;
+        Transform = transform;
+        ClassNames = classNames;
         Model = model;
         this.backbone = backbone;
         Path = path;
@@ -32,7 +35,17 @@ internal sealed class CheckpointRun : IDisposable
 
     public RunSettings Settings { get; }
 
-    public LoadedDatasets Data { get; }
+    /// <summary>The data set, or null when only <c>--image</c> is explained and the data set is not on this machine.</summary>
+    public LoadedDatasets? Data { get; }
+
+    /// <summary>The validation transform (resize and normalisation) the model expects.</summary>
+    public ImageTransform Transform { get; }
+
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>The data set, which this verb needs.</summary>
+    public LoadedDatasets RequireData() =>
+        Data ?? throw new CliException($"This needs the {Settings.Data.Name} data set (--dataset_dir).");
 
     public ScouterModel Model { get; }
 
@@ -56,14 +69,28 @@ internal sealed class CheckpointRun : IDisposable
 
         // Weights come from the checkpoint: no ImageNet lookup, no use_pre.
         var settings = RunSettings.From(merged) with { PreTrained = false, UsePre = false, FreezeLayers = 0 };
-        var data = DatasetFactory.Create(settings.Data);
-        var (model, backbone) = ModelBuilder.Build(settings, data.Train.Channels, data.Train.NumClasses, context.Logger);
+        LoadedDatasets? data = null;
+        try
+        {
+            data = DatasetFactory.Create(settings.Data);
+        }
+        catch (Exception e) when (args.Text("image") is not null && e is DatasetLayoutException or ArgumentException)
+        {
+            // Explaining a given image needs the architecture (from the checkpoint), not the training data.
+            context.Logger.LogWarning("Data set not available ({Message}); class names are unknown, classes are numbered", e.Message);
+        }
+
+        var channels = data?.Train.Channels ?? (string.Equals(settings.Data.Name, "MNIST", StringComparison.OrdinalIgnoreCase) ? 1 : 3);
+        var numClasses = data?.Train.NumClasses ?? settings.Head.NumClasses;
+        var transform = data?.ValTransform ?? ImageTransform.Create(settings.Data.ImageSize, channels == 1 ? Normalization.Mnist : Normalization.ImageNet);
+        var classNames = data?.ClassNames ?? Enumerable.Range(0, numClasses).Select(i => $"class {i}").ToList();
+        var (model, backbone) = ModelBuilder.Build(settings, channels, numClasses, context.Logger);
         try
         {
             checkpoint.LoadInto(model);
             model.eval();
             context.Logger.LogInformation("Loaded {Path}{Epoch}", path, checkpoint.Epoch is { } epoch ? $" (epoch {epoch + 1})" : string.Empty);
-            return new CheckpointRun(settings, data, model, backbone, path);
+            return new CheckpointRun(settings, data, transform, classNames, model, backbone, path);
         }
         catch
         {

@@ -34,7 +34,7 @@ internal static class EvaluateCommand
             context.Logger.LogWarning("No FC baseline checkpoint at {Path}: baselines skipped", fcPath);
         }
 
-        var data = (scouter ?? fc)!.Data;
+        var data = (scouter ?? fc)!.RequireData();
         var polarity = (scouter?.Model.Head as XSlotClassifier)?.Polarity ?? Core.Options.ScouterPolarity.Positive;
         var options = new EvaluationOptions { Seed = args.Integer("seed") };
         if (args.Text("explained_class") is { } explained)

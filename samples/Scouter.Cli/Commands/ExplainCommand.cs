@@ -23,14 +23,14 @@ internal static class ExplainCommand
             throw new CliException($"{run.Path} is an FC model: it has no explanation of its own. Use 'scouter cam' for its CAM-family maps.");
         }
 
-        var (inputs, pictures, labels, names) = PreviewImages.Load(run.Data, args.Text("image"), args.Integer("vis_id"), 1);
+        var (inputs, pictures, labels, names) = PreviewImages.Load(run.Transform, run.Data, args.Text("image"), args.Integer("vis_id"), 1);
         using var _ = inputs;
         using var __ = pictures;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var output = run.Model.ForwardDetailed(inputs);
         var logProbs = output.LogProbabilities();
-        var classNames = run.Data.ClassNames;
+        var classNames = run.ClassNames;
 
         var directory = Path.Combine(OutputRoot(args), "explain", names[0]);
         using var rendered = new ExplanationRenderer(new RenderOptions { Polarity = head.Polarity }).Render(pictures, output);

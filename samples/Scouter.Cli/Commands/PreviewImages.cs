@@ -1,5 +1,6 @@
 using Scouter.Core.Data.Datasets;
 using Scouter.Core.Data.Imaging;
+using Scouter.Core.Data.Transforms;
 using Scouter.Core.Explanations.Rendering;
 using static TorchSharp.torch;
 
@@ -9,10 +10,9 @@ namespace Scouter.Cli.Commands;
 internal static class PreviewImages
 {
     /// <summary>Returns model inputs <c>[B, C, S, S]</c>, the same images as uint8 for drawing, and their labels (−1 when unknown).</summary>
-    public static (Tensor Inputs, Tensor Pictures, long[] Labels, string[] Names) Load(LoadedDatasets data, string? imagePath, int first, int count)
+    public static (Tensor Inputs, Tensor Pictures, long[] Labels, string[] Names) Load(ImageTransform transform, LoadedDatasets? data, string? imagePath, int first, int count)
     {
         using var scope = NewDisposeScope();
-        var transform = data.ValTransform;
         Tensor inputs;
         long[] labels;
         string[] names;
@@ -23,14 +23,14 @@ internal static class PreviewImages
                 throw new CliException($"--image {imagePath}: no such file.");
             }
 
-            var image = ImageDecoder.Read(imagePath, rgb: data.Train.Channels == 3);
+            var image = ImageDecoder.Read(imagePath, rgb: transform.Normalization.Mean.Count == 3);
             inputs = transform.Apply(image).unsqueeze(0);
             labels = [-1];
             names = [Path.GetFileNameWithoutExtension(imagePath)];
         }
         else
         {
-            var val = data.Val;
+            var val = (data ?? throw new CliException("Without --image, the validation images of the data set are explained: give --dataset_dir.")).Val;
             if (first < 0 || first >= val.Count)
             {
                 throw new CliException($"--vis_id {first} is outside the validation split's {val.Count} images.");

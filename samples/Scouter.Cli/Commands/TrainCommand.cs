@@ -117,7 +117,7 @@ internal static class TrainCommand
     private static void WriteExplanations(CommandContext context, LoadedDatasets data, Core.Modules.ScouterModel model, XSlotClassifier head, string directory)
     {
         const int images = 4;
-        var (inputs, pictures, labels, _) = PreviewImages.Load(data, null, 0, images);
+        var (inputs, pictures, labels, _) = PreviewImages.Load(data.ValTransform, data, null, 0, images);
         using var _ = inputs;
         using var __ = pictures;
         using var scope = NewDisposeScope();
