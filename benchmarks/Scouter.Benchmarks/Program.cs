@@ -20,12 +20,6 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "scratch")
-        {
-            Scratch.Run(args);
-            return 0;
-        }
-
         if (args.Length > 0 && args[0] is "steps" or "soak" or "profile" or "overhead")
         {
             var flags = ParseFlags(args.AsSpan(1));
