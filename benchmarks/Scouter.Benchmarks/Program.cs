@@ -6,6 +6,8 @@
 //       RSS from step 100 to the last step, as JSON
 //   dotnet run -c Release --project benchmarks/Scouter.Benchmarks -- profile --preset mnist260
 //       median time of each phase of a training step, as JSON
+//   dotnet run -c Release --project benchmarks/Scouter.Benchmarks -- overhead --preset mnist260
+//       FC and SCOUTER steps alternating in one process: what the xSlot head adds, as JSON
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -18,7 +20,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] is "steps" or "soak" or "profile")
+        if (args.Length > 0 && args[0] is "steps" or "soak" or "profile" or "overhead")
         {
             var flags = ParseFlags(args.AsSpan(1));
             var reuse = flags.GetValueOrDefault("reuse-freed-memory", "false") == "true" && Scouter.Core.Training.NativeAllocator.ReuseFreedMemory();
@@ -33,6 +35,11 @@ public static class Program
             Apply(flags, "warmup", v => options.WarmupSteps = v);
             Apply(flags, "steps", v => options.TrainingSteps = v);
             Apply(flags, "eval-steps", v => options.EvalSteps = v);
+            if (flags.TryGetValue("channels-last", out var channelsLast))
+            {
+                options.ChannelsLast = channelsLast == "true";
+            }
+
             if (flags.TryGetValue("backbone", out var backbone))
             {
                 options.Backbone = backbone;
@@ -42,6 +49,7 @@ public static class Program
             {
                 "steps" => Steps(options, flags, reuse),
                 "profile" => StepProfile.Run(options),
+                "overhead" => HeadOverhead.Run(options),
                 _ => Soak(options, flags, reuse),
             };
             Console.WriteLine(json.ToJsonString());
@@ -64,6 +72,7 @@ public static class Program
             ["options"] = options.ToString(),
             ["threads"] = result.Threads,
             ["reuse_freed_memory"] = reuse,
+            ["channels_last"] = options.ChannelsLast,
             ["process_threads"] = result.ProcessThreads,
             ["train_ms"] = Summary(result.TrainingStep),
             ["eval_ms"] = Summary(result.EvalForward),
@@ -98,11 +107,12 @@ public static class Program
         };
     }
 
+    // JSON has no NaN: a summary of nothing (e.g. --eval-steps 0) writes nulls.
     private static JsonObject Summary(TimingSummary timing) => new()
     {
-        ["median"] = timing.Median,
-        ["min"] = timing.Min,
-        ["max"] = timing.Max,
+        ["median"] = timing.Count == 0 ? null : timing.Median,
+        ["min"] = timing.Count == 0 ? null : timing.Min,
+        ["max"] = timing.Count == 0 ? null : timing.Max,
         ["all"] = JsonSerializer.SerializeToNode(timing.Milliseconds.Select(x => Math.Round(x, 2)).ToArray()),
     };
 

@@ -231,10 +231,47 @@ def profile(model, optimizer, images, labels, warmup, steps):
     return {k: statistics.median(v) for k, v in phases.items()}
 
 
+def build_step(config, use_slot):
+    backbone_name, in_ch, size, batch, classes, slots, channel = CONFIGS[config]
+    model = SlotModel(build_backbone(backbone_name, in_ch, use_slot, classes), use_slot, channel, classes, slots)
+    model.train()
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4, weight_decay=0.01)
+    images = torch.randn(batch, in_ch, size, size)
+    labels = torch.randint(0, classes, (batch,))
+
+    def step():
+        optimizer.zero_grad()
+        _, losses = model(images, labels)
+        losses[0].backward()
+        optimizer.step()
+        return losses[0].item()
+    return step
+
+
+def head_overhead(args):
+    """FC and SCOUTER steps alternating in one process (FC, SCOUTER, SCOUTER, FC, ...); median of per-pair ratios."""
+    fc, slot = build_step(args.config, False), build_step(args.config, True)
+    for _ in range(args.warmup):
+        fc()
+        slot()
+    times = {"fc": [], "slot": []}
+    for i in range(args.steps):
+        for name in (("fc", "slot") if i % 2 == 0 else ("slot", "fc")):
+            start = time.perf_counter()
+            (fc if name == "fc" else slot)()
+            times[name].append((time.perf_counter() - start) * 1000.0)
+    ratios = sorted(s / f for s, f in zip(times["slot"], times["fc"]))
+    q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
+    return {"side": "official", "config": args.config, "threads": torch.get_num_threads(),
+            "fc_train_ms": statistics.median(times["fc"]), "slot_train_ms": statistics.median(times["slot"]),
+            "slot_over_fc": statistics.median(ratios), "slot_over_fc_q25": q[0], "slot_over_fc_q75": q[2]}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", choices=sorted(CONFIGS), default="mnist260")
-    parser.add_argument("--head", choices=["slot", "fc"], default="slot")
+    parser.add_argument("--head", choices=["slot", "fc", "both"], default="slot",
+                        help="both: FC and SCOUTER models in this process, steps alternating; prints what the head adds")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--steps", type=int, default=10)
@@ -246,6 +283,9 @@ def main():
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
+    if args.head == "both":
+        print(json.dumps(head_overhead(args)))
+        return 0
     backbone_name, in_ch, size, batch, classes, slots, channel = CONFIGS[args.config]
     use_slot = args.head == "slot"
     model = SlotModel(build_backbone(backbone_name, in_ch, use_slot, classes), use_slot, channel, classes, slots)

@@ -46,6 +46,12 @@ public sealed class TrainingBenchmarkOptions
     /// <summary>Timed eval forwards (default 10; 0 skips them).</summary>
     public int EvalSteps { get; set; } = 10;
 
+    /// <summary>
+    /// Convolution weights in the channels-last layout on the CPU, as <see cref="Training.Trainer"/> does (default
+    /// true; false measures the plain NCHW layout). See <see cref="Training.ChannelsLast"/>.
+    /// </summary>
+    public bool ChannelsLast { get; set; } = true;
+
     /// <summary>Seed of the parameters and the random batch (default 0).</summary>
     public int Seed { get; set; }
 

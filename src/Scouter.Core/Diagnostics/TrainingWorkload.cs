@@ -53,6 +53,11 @@ public sealed class TrainingWorkload : IDisposable
             ? XSlotClassifier.Create(scouter)
             : FcClassifierHead.Create(backbone.Channels, Options.NumClasses);
         Model = ScouterModel.Create(backbone.Features, head);
+        if (Options.ChannelsLast)
+        {
+            ChannelsLast.ConvertConvolutions(Model);
+        }
+
         loss = ScouterLoss.Create(scouter);
         optimizer = optim.AdamW(Model.parameters().Where(p => p.requires_grad), lr: Options.LearningRate, weight_decay: Options.WeightDecay);
 
