@@ -10,7 +10,7 @@ namespace Scouter.Core.Training;
 /// oneDNN reorders every activation into its blocked layout before each convolution and back after it; with
 /// channels-last those reorders disappear and the convolutions' outputs stay channels-last through batch norm,
 /// ReLU, pooling and the residual additions. TorchSharp 0.107 has no memory-format API, so the layout is made
-/// from strides. docs/performance.md has the measurements (about 10% less CPU time per resnet18 training step).
+/// from strides. Measured on the CPU: about 10% less CPU time per resnet18 training step.
 /// </summary>
 /// <remarks>
 /// Nothing else changes: parameter objects, names, shapes, <c>requires_grad</c> and state-dict contents stay the same,

@@ -13,8 +13,7 @@ namespace Scouter.Core.Training;
 /// unmaps it on free. A resnet18 step at 260 px allocates hundreds of such buffers; each one costs a page fault and
 /// a kernel-zeroed page per 4 KiB touched, several milliseconds per buffer. <see cref="ReuseFreedMemory"/> serves
 /// large blocks from the heap and keeps freed memory mapped, which removes that cost. PyTorch processes pay the same
-/// cost and gain the same from <c>GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=…</c>;
-/// docs/performance.md has the measurements.
+/// cost and gain the same from <c>GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=…</c>.
 /// </para>
 /// <para>
 /// The setting is process-wide and cannot be undone for memory already allocated. Resident memory then stays at the
