@@ -103,7 +103,7 @@ public static class Program
             ["final_rss_mib"] = result.Final.ResidentBytes / 1048576.0,
             ["rss_growth"] = result.RssGrowth,
             ["live_tensor_growth"] = result.LiveTensorGrowth,
-            ["samples"] = new JsonArray(result.Samples.Select(x => (JsonNode)new JsonArray(x.Step, Math.Round(x.ResidentBytes / 1048576.0, 1), x.LiveTensors)).ToArray()),
+            ["samples"] = new JsonArray(result.Samples.Select(x => (JsonNode)new JsonArray(x.Step, Math.Round(x.ResidentBytes / 1048576.0, 1), x.LiveTensors, Math.Round(x.ManagedCommittedBytes / 1048576.0, 1))).ToArray()),
         };
     }
 

@@ -40,7 +40,8 @@ def main():
     p.add_argument("--eval-steps", type=int, default=10)
     p.add_argument("--out", default=None, help="append raw JSON lines here")
     p.add_argument("--sides", default="ours,official",
-                   help="comma list of: ours, ours-reuse (NativeAllocator.ReuseFreedMemory), official, "
+                   help="comma list of: ours, ours-reuse (NativeAllocator.ReuseFreedMemory), ours-cl (ChannelsLast), "
+                        "ours-tuned (both), official, "
                         "official-tunables (the same malloc settings through GLIBC_TUNABLES)")
     p.add_argument("--reference", default="official", help="the side ratios are taken against")
     args = p.parse_args()
@@ -59,8 +60,10 @@ def main():
                     side_env = dict(env)
                     if side.startswith("ours"):
                         cmd = ["dotnet", OURS_DLL, "steps", "--preset", config, "--head", "xslot" if head == "slot" else "fc"] + common
-                        if side == "ours-reuse":
+                        if side in ("ours-reuse", "ours-tuned"):
                             cmd += ["--reuse-freed-memory", "true"]
+                        if side in ("ours-cl", "ours-tuned"):
+                            cmd += ["--channels-last", "true"]
                     else:
                         cmd = ["/usr/bin/python3", os.path.join(HERE, "bench_official.py"), "--config", config, "--head", head] + common
                         if side == "official-tunables":

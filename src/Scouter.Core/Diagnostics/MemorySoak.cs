@@ -65,7 +65,7 @@ public static class MemorySoak
             var isBaseline = i == baselineStep;
             if (isBaseline || i == steps || i % sampleEvery == 0)
             {
-                var sample = new MemorySample(i, ProcessMemory.ResidentBytes(), Tensor.TotalCount);
+                var sample = new MemorySample(i, ProcessMemory.ResidentBytes(), Tensor.TotalCount, GC.GetGCMemoryInfo().TotalCommittedBytes);
                 samples.Add(sample);
                 baseline = isBaseline ? sample : baseline;
             }

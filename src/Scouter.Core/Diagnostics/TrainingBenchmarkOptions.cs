@@ -47,10 +47,10 @@ public sealed class TrainingBenchmarkOptions
     public int EvalSteps { get; set; } = 10;
 
     /// <summary>
-    /// Convolution weights in the channels-last layout on the CPU, as <see cref="Training.Trainer"/> does (default
-    /// true; false measures the plain NCHW layout). See <see cref="Training.ChannelsLast"/>.
+    /// Convolution weights in the channels-last layout (<see cref="Training.ChannelsLast"/>); default false, the
+    /// layout <see cref="Training.Trainer"/> trains with.
     /// </summary>
-    public bool ChannelsLast { get; set; } = true;
+    public bool ChannelsLast { get; set; }
 
     /// <summary>Seed of the parameters and the random batch (default 0).</summary>
     public int Seed { get; set; }

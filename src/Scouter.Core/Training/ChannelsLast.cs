@@ -6,19 +6,27 @@ namespace Scouter.Core.Training;
 
 /// <summary>
 /// Puts convolution weights (and, on request, image batches) in the channels-last memory layout (NHWC strides,
-/// same shapes and values), which LibTorch's oneDNN convolutions run on directly. With the default NCHW layout
-/// oneDNN reorders every activation into its blocked layout before each convolution and back after it; with
-/// channels-last those reorders disappear and the convolutions' outputs stay channels-last through batch norm,
-/// ReLU, pooling and the residual additions. TorchSharp 0.107 has no memory-format API, so the layout is made
-/// from strides. Measured on the CPU: about 10% less CPU time per resnet18 training step.
+/// same shapes and values), which LibTorch's oneDNN convolutions run on directly instead of reordering every
+/// activation into their blocked layout and back. TorchSharp 0.107 has no memory-format API, so the layout is made
+/// from strides. An opt-in: whether it pays depends on the network (docs/performance.md): about 6–10% less CPU time
+/// per resnet18 training step at 260 px, nothing at 64 px, and about 28% more for ResNeSt-26d, whose split attention
+/// reshapes channels.
 /// </summary>
 /// <remarks>
 /// Nothing else changes: parameter objects, names, shapes, <c>requires_grad</c> and state-dict contents stay the same,
 /// Scouter.Core's checkpoints are written in the usual contiguous layout, and loading copies values into the
 /// channels-last weights. TorchSharp's own <c>Module.save</c>, however, refuses non-contiguous tensors ("Bytes()
-/// called on non-contiguous tensor"), so <see cref="Trainer"/> uses <see cref="Use"/>, which converts for the
-/// duration of a training or validation pass only.
+/// called on non-contiguous tensor"); <see cref="Use"/> converts for the duration of a scope only.
 /// </remarks>
+/// <example>
+/// <code>
+/// using (ChannelsLast.Use(model))      // before the loop; the optimizer may already exist
+/// {
+///     foreach (var batch in batches) { /* forward, loss, backward, step */ }
+/// }
+/// model.save("model.bin");             // contiguous again
+/// </code>
+/// </example>
 public static class ChannelsLast
 {
     /// <summary>

@@ -205,10 +205,6 @@ public sealed partial class Trainer : IDisposable
     {
         var training = phase == TrainingPhase.Train;
         model.train(training);
-
-        // oneDNN runs channels-last convolutions without reordering every activation: about 10% less CPU time per
-        // resnet18 step. Only during the pass: TorchSharp's Module.save needs contiguous weights.
-        using var layout = Device.type == DeviceType.CPU ? ChannelsLast.Use(model) : null;
         double lossSum = 0, accuracySum = 0, nllSum = 0, areaSum = 0;
         var count = 0;
         long samples = 0;
