@@ -44,6 +44,9 @@ CONFIGS = {
 # --------------------------------------------------------------------------------------------------
 # Official head (sloter/utils/position_encode.py, sloter/utils/slot_attention.py, sloter/slot_model.py)
 # --------------------------------------------------------------------------------------------------
+# The official head is written out again here rather than imported from the fixture generator
+# (tests/.../Fixtures/make_fixtures.py): that copy clones debug tensors on every iteration, which would
+# add work to the official side of a timing comparison.
 class PositionEmbeddingSine(nn.Module):
     def __init__(self, num_pos_feats=64, temperature=10000, normalize=False, scale=None):
         super().__init__()
