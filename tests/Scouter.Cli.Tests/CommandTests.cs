@@ -77,7 +77,7 @@ public sealed class CommandTests : IDisposable
         var (code, text) = CliRunner.Run([.. run, "--epochs", "2", "--resume", "true"]);
 
         code.Should().Be(0, text);
-        text.Should().Contain("continuing at epoch 1").And.Contain("Epoch 2/2");
+        text.Should().Contain("continuing at epoch 2").And.Contain("Epoch 2/2");
         text.Should().NotContain("Epoch 1/2");
     }
 

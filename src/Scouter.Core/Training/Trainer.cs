@@ -198,7 +198,7 @@ public sealed partial class Trainer : IDisposable
 
         using var checkpoint = store.Load(path);
         RestoreCheckpoint(checkpoint);
-        LogResumed(logger, path, nextEpoch);
+        LogResumed(logger, path, nextEpoch + 1); // 1-based, as the progress display counts epochs
     }
 
     private PhaseMetrics RunPhase(IEnumerable<LabeledBatch> batches, TrainingPhase phase, int epoch, int? steps, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
