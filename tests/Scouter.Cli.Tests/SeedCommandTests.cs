@@ -3,8 +3,8 @@ namespace Scouter.Cli.Tests;
 /// <summary>
 /// Every data set layout of the seed, end to end through the CLI: FC pre-training, then SCOUTER from that backbone
 /// (<c>--use_pre true</c>), then <c>explain</c>. The seed's own command lines are used, with small-data overrides
-/// appended (argparse keeps a flag's last value); the backbone is resnet18 throughout to keep CI fast (the ResNeSt
-/// backbones are tested on their own).
+/// appended (argparse keeps a flag's last value). The backbone is resnet18 in the full matrix to keep CI fast; the
+/// recipes that name a ResNeSt are also run once with their own backbone.
 /// </summary>
 public sealed class SeedCommandTests : IDisposable
 {
@@ -12,8 +12,11 @@ public sealed class SeedCommandTests : IDisposable
 
     public void Dispose() => layouts.Dispose();
 
-    private string[] Small(string datasetDir, string outputDir) =>
-        ["--model", "resnet18", "--channel", "512", "--num_classes", "3", "--img_size", "64", "--batch_size", "4", "--epochs", "1",
+    private static string[] Small(string datasetDir, string outputDir) =>
+        ["--model", "resnet18", "--channel", "512", .. SmallKeepingTheModel(datasetDir, outputDir)];
+
+    private static string[] SmallKeepingTheModel(string datasetDir, string outputDir) =>
+        ["--num_classes", "3", "--img_size", "64", "--batch_size", "4", "--epochs", "1",
          "--num_workers", "0", "--pre_trained", "false", "--dataset_dir", datasetDir, "--output_dir", outputDir];
 
     public static TheoryData<string, string, string, string, string> Seeds => new()
@@ -57,7 +60,20 @@ public sealed class SeedCommandTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Seeds))]
-    public void SeedRecipe_PretrainsFcThenTrainsScouterFromItThenExplains(string dataset, string fcFlags, string scouterFlags, string visFlags, string checkpoint)
+    public void SeedRecipe_PretrainsFcThenTrainsScouterFromItThenExplains(string dataset, string fcFlags, string scouterFlags, string visFlags, string checkpoint) =>
+        RunRecipe(dataset, fcFlags, scouterFlags, visFlags, checkpoint, Small);
+
+    [Theory]
+    [InlineData("CUB200", "resnest50d")]
+    [InlineData("ImageNet", "resnest26d")]
+    public void SeedRecipe_WithItsOwnResNeStBackbone_RunsEndToEnd(string dataset, string model)
+    {
+        var seed = Seeds.Single(row => (string)row[0] == dataset);
+        ((string)seed[1]).Should().Contain("--model " + model, "the seed names this backbone");
+        RunRecipe(dataset, (string)seed[1], (string)seed[2], (string)seed[3], (string)seed[4], SmallKeepingTheModel);
+    }
+
+    private void RunRecipe(string dataset, string fcFlags, string scouterFlags, string visFlags, string checkpoint, Func<string, string, string[]> small)
     {
         var dir = dataset switch
         {
@@ -69,25 +85,25 @@ public sealed class SeedCommandTests : IDisposable
         };
         var output = Path.Combine(layouts.Root, "out-" + dataset);
 
-        var fc = CliRunner.Run(CliRunner.Command("train", fcFlags, Small(dir, output)));
+        var fc = CliRunner.Run(CliRunner.Command("train", fcFlags, small(dir, output)));
         fc.ExitCode.Should().Be(0, fc.Output);
         File.Exists(Path.Combine(output, $"{dataset}_no_slot_checkpoint.pth")).Should().BeTrue(fc.Output);
         File.Exists(Path.Combine(output, $"{dataset}_no_slot_metrics.csv")).Should().BeTrue();
 
-        var scouter = CliRunner.Run(CliRunner.Command("train", scouterFlags, Small(dir, output)));
+        var scouter = CliRunner.Run(CliRunner.Command("train", scouterFlags, small(dir, output)));
         scouter.ExitCode.Should().Be(0, scouter.Output);
         scouter.Output.Should().Contain("Backbone initialised from the FC baseline");
         File.Exists(Path.Combine(output, checkpoint)).Should().BeTrue(scouter.Output);
 
         var json = Path.Combine(output, "explain.json");
-        var explain = CliRunner.Run(CliRunner.Command("explain", visFlags, [.. Small(dir, output), "--json", json, "--cal_area_size", "true"]));
+        var explain = CliRunner.Run(CliRunner.Command("explain", visFlags, [.. small(dir, output), "--json", json, "--cal_area_size", "true"]));
         explain.ExitCode.Should().Be(0, explain.Output);
         explain.Output.Should().Contain("area size");
         var record = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json)).RootElement;
         record.GetProperty("class_names").GetArrayLength().Should().Be(3);
         var attention = record.GetProperty("attention");
         attention.GetArrayLength().Should().Be(3, "one raw grid per class");
-        attention[0].GetArrayLength().Should().Be(2, "64 px through resnet18 gives a 2×2 map");
+        attention[0].GetArrayLength().Should().Be(2, "64 px through a stride-32 backbone gives a 2×2 map");
         record.GetProperty("log_probabilities").EnumerateArray().Sum(v => Math.Exp(v.GetDouble())).Should().BeApproximately(1.0, 1e-4);
         Directory.EnumerateFiles(Path.Combine(output, "explain"), "*_class*.png", SearchOption.AllDirectories).Should().HaveCountGreaterThanOrEqualTo(3 * 2);
     }
