@@ -1,4 +1,5 @@
 using Scouter.Cli.Arguments;
+using Scouter.Core.Data.Datasets;
 using Scouter.Core.Losses;
 using Scouter.Core.Training;
 using Spectre.Console;
@@ -54,17 +55,23 @@ internal static class ExportOfficialCommand
         return 0;
     }
 
-    /// <summary>The official training command starting from <paramref name="checkpointPath"/>, with every flag whose value differs from the official default.</summary>
+    /// <summary>The official training command starting from <paramref name="checkpointPath"/>, with every flag whose value differs from the official default, one per line.</summary>
     public static string OfficialCommand(ParsedArguments effective, int worldSize, string checkpointPath)
     {
         var words = new List<string>
         {
             worldSize > 1 ? $"python -m torch.distributed.launch --nproc_per_node={worldSize} --use_env train.py" : "python train.py",
         };
+        // Where our defaults are not the official ones (--dataset; the synthetic profile), the flag is always spelled out.
+        var ours = new HashSet<string> { "dataset" };
+        if (string.Equals(effective.Text("dataset"), SyntheticShapesDataset.DatasetName, StringComparison.OrdinalIgnoreCase))
+        {
+            ours.UnionWith(RunSettings.SyntheticProfile.Keys);
+        }
+
         foreach (var flag in FlagTable.All.Where(f => f.Official && !Managed.Contains(f.Name)))
         {
-            // Our --dataset default (Synthetic) is not the official one (MNIST), so it is always spelled out.
-            if (effective.Text(flag.Name) is { } value && (value != flag.Default || flag.Name == "dataset"))
+            if (effective.Text(flag.Name) is { } value && (value != flag.Default || ours.Contains(flag.Name)))
             {
                 words.Add($"--{flag.Name} {Quote(value)}");
             }
@@ -73,7 +80,8 @@ internal static class ExportOfficialCommand
         words.Add("--device cuda");
         words.Add($"--world_size {worldSize}");
         words.Add($"--resume {Quote(checkpointPath)}");
-        return string.Join(' ', words);
+        // One flag per line with shell continuations: copyable, and no console wraps it.
+        return string.Join(" \\\n  ", words);
     }
 
     private static string Quote(string value) =>
