@@ -3,6 +3,7 @@ using System.Globalization;
 namespace Scouter.Cli.Tests;
 
 /// <summary><c>scouter train --world_size N</c> / <c>--devices</c>: in-process data-parallel training from the command line.</summary>
+[Collection(nameof(GlobalRandomGenerator))]
 public sealed class DataParallelTrainingTests : IDisposable
 {
     private readonly string output = Directory.CreateTempSubdirectory("scouter-dp-").FullName;

@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 namespace Scouter.Cli.Tests;
 
 /// <summary><c>scouter export-official</c>: the checkpoint and command line handed to the official train.py under torch.distributed.</summary>
+[Collection(nameof(GlobalRandomGenerator))]
 public sealed class ExportOfficialCommandTests : IDisposable
 {
     private readonly string output = Directory.CreateTempSubdirectory("scouter-export-").FullName;
