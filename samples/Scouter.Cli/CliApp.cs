@@ -35,6 +35,7 @@ internal static class CliApp
                 "cam" => CamCommand.Run(parsed, context),
                 "evaluate" => EvaluateCommand.Run(parsed, context),
                 "bench" => BenchCommand.Run(parsed, context),
+                "export-official" => ExportOfficialCommand.Run(parsed, context),
                 _ => throw new UsageException($"Unknown verb '{parsed.Verb}'."),
             };
         }

@@ -24,14 +24,6 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
-    public void WorldSizeAboveOne_SaysDistributedTrainingIsNotSupportedYet()
-    {
-        var (code, text) = CliRunner.Run("train", "--world_size", "4");
-        code.Should().Be(1);
-        text.Should().Contain("not supported yet");
-    }
-
-    [Fact]
     public void PreTrainedGivenExplicitly_WithoutTheWeightsFile_Fails_NamingTheFile()
     {
         var (code, text) = CliRunner.Run("train", "--pre_trained", "true", "--use_pre", "false", "--pre_dir", output, "--output_dir", output, "--synthetic_train", "64", "--synthetic_val", "16");

@@ -44,10 +44,7 @@ internal sealed record RunSettings(
     {
         var isSynthetic = string.Equals(args.Text("dataset"), SyntheticShapesDataset.DatasetName, StringComparison.OrdinalIgnoreCase);
         var warmUp = isSynthetic && !args.IsExplicit("use_pre") && args.Boolean("use_slot");
-        if (isSynthetic)
-        {
-            args = args.With(SyntheticProfile.Where(p => !args.IsExplicit(p.Key)).ToDictionary(p => p.Key, p => p.Value));
-        }
+        args = Effective(args);
 
         var lossStatus = args.Integer("loss_status");
         if (lossStatus is not (1 or -1))
@@ -90,6 +87,8 @@ internal sealed record RunSettings(
             BatchSize = args.Integer("batch_size"),
             Seed = seed,
             Device = args.Text("device") ?? ComputeDevice.Auto,
+            WorldSize = args.Integer("world_size"),
+            Devices = args.Text("devices"),
             Threads = args.OptionalInteger("threads"),
             OutputDir = args.Text("output_dir"),
             DatasetName = args.Text("dataset")!,
@@ -109,6 +108,12 @@ internal sealed record RunSettings(
             args.Integer("num_workers"),
             args.IsExplicit("channel") ? args.Integer("channel") : null) { WarmsUpAutomatically = warmUp };
     }
+
+    /// <summary>The flags as this run uses them: the synthetic profile applied where the user left a flag at its default.</summary>
+    public static ParsedArguments Effective(ParsedArguments args) =>
+        string.Equals(args.Text("dataset"), SyntheticShapesDataset.DatasetName, StringComparison.OrdinalIgnoreCase)
+            ? args.With(SyntheticProfile.Where(p => !args.IsExplicit(p.Key)).ToDictionary(p => p.Key, p => p.Value))
+            : args;
 
     /// <summary>A checkpoint path given to <c>--resume</c> (the official flag takes a path), or null.</summary>
     public static string? ResumePath(string? value) =>

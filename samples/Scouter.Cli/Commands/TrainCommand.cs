@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Scouter.Cli.Arguments;
+using Scouter.Core.Backbones;
 using Scouter.Core.Data.Datasets;
 using Scouter.Core.Diagnostics;
 using Scouter.Core.Explanations.Rendering;
@@ -17,11 +19,6 @@ internal static class TrainCommand
 {
     public static int Run(ParsedArguments args, CommandContext context)
     {
-        if (args.Integer("world_size") > 1)
-        {
-            throw new CliException($"--world_size {args.Integer("world_size")}: distributed (multi-device) training is not supported yet; run with --world_size 1.");
-        }
-
         if (args.Boolean("thop"))
         {
             return Thop(args, context);
@@ -87,10 +84,21 @@ internal static class TrainCommand
         var (model, backbone) = ModelBuilder.Build(run, data.Train.Channels, data.Train.NumClasses, context.Logger);
         using var _ = backbone;
         using var __ = model;
+        using var replicaBackbones = new ReplicaBackbones();
         using var loss = ScouterLoss.Create(run.Head);
         var target = new CheckpointTarget(run.Training.DatasetName, run.Head.UseSlot, run.Head.Polarity);
         var store = new OfficialCheckpointStore();
-        using var trainer = new Trainer(model, loss, run.Training, store, target, OfficialArgsFactory.From(args), context.Logs.CreateLogger<Trainer>());
+
+        // Data-parallel replicas need the same architecture; their weights are overwritten from the main model.
+        var replicaSettings = run with { PreTrained = false, UsePre = false, FreezeLayers = 0 };
+        ScouterModel NewReplica()
+        {
+            var (replica, replicaBackbone) = ModelBuilder.Build(replicaSettings, data.Train.Channels, data.Train.NumClasses, NullLogger.Instance);
+            replicaBackbones.Add(replicaBackbone);
+            return replica;
+        }
+
+        using var trainer = new Trainer(model, loss, run.Training, store, target, OfficialArgsFactory.From(args), context.Logs.CreateLogger<Trainer>(), NewReplica);
 
         if (RunSettings.ResumePath(args.Text("resume")) is { } resumePath)
         {
@@ -102,7 +110,7 @@ internal static class TrainCommand
         var batches = new LoaderBatches(
             data.TrainLoader(run.Training.BatchSize, run.Training.Seed, run.Workers, context.Logs.CreateLogger("data")),
             data.ValLoader(run.Training.BatchSize, run.Workers, context.Logs.CreateLogger("data")));
-        context.Console.MarkupLine($"Training [bold]{Markup.Escape(run.Model)}[/] + {(run.Head.UseSlot ? $"xSlot ({run.Head.Polarity} SCOUTER, λ = {run.Head.LambdaValue.ToString(CultureInfo.InvariantCulture)})" : "FC")} on {Markup.Escape(data.Train.Name)} at {run.Data.ImageSize} px on {trainer.Device.type}, {run.Training.Epochs} epoch(s) of {batches.TrainBatchCount} batches");
+        context.Console.MarkupLine($"Training [bold]{Markup.Escape(run.Model)}[/] + {(run.Head.UseSlot ? $"xSlot ({run.Head.Polarity} SCOUTER, λ = {run.Head.LambdaValue.ToString(CultureInfo.InvariantCulture)})" : "FC")} on {Markup.Escape(data.Train.Name)} at {run.Data.ImageSize} px on {Markup.Escape(DescribeDevices(trainer))}, {run.Training.Epochs} epoch(s) of {batches.TrainBatchCount} batches");
 
         var history = TrainingProgressDisplay.Run(context, run.Training.Epochs, trainer, batches);
 
@@ -119,6 +127,15 @@ internal static class TrainCommand
 
         return history;
     }
+
+    /// <summary>The backbones of data-parallel replicas: their models are disposed by the trainer, the rest of each backbone here.</summary>
+    private sealed class ReplicaBackbones : List<Backbone>, IDisposable
+    {
+        public void Dispose() => ForEach(backbone => backbone.Dispose());
+    }
+
+    private static string DescribeDevices(Trainer trainer) =>
+        trainer.Devices.Count == 1 ? trainer.Device.type.ToString() : $"{trainer.Devices.Count} data-parallel replicas ({string.Join(", ", trainer.Devices)})";
 
     /// <summary>What the official test.py draws, for the first validation images: every class's map over each image.</summary>
     private static void WriteExplanations(CommandContext context, LoadedDatasets data, Core.Modules.ScouterModel model, XSlotClassifier head, string directory)

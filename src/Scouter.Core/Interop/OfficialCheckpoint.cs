@@ -21,6 +21,8 @@ namespace Scouter.Core.Interop;
 /// <item>FC baseline: the official model keeps the classifier inside the timm/torchvision backbone
 /// (<c>backbone.fc.*</c>); <see cref="ScouterModel"/> with <see cref="FcClassifierHead"/> has it at the top level
 /// (<c>fc.*</c>). Import and export rename between the two.</item>
+/// <item>A <c>module.</c> prefix (a state dict saved from a <c>DataParallel</c> or <c>DistributedDataParallel</c> wrapper)
+/// is removed on import.</item>
 /// </list>
 /// </remarks>
 /// <example>
@@ -38,6 +40,10 @@ public sealed class OfficialCheckpoint : IDisposable
     private const string OfficialFcPrefix = "backbone.fc.";
     private const string FcPrefix = "fc.";
     private const string BackbonePrefix = "backbone.";
+
+    // A state dict saved from a DataParallel/DistributedDataParallel wrapper rather than model_without_ddp (which the
+    // official train.py saves) has every key under "module."; no ScouterModel key starts so, so stripping is safe.
+    private const string WrapperPrefix = "module.";
 
     private readonly PyTorchFile? file;
 
@@ -117,8 +123,8 @@ public sealed class OfficialCheckpoint : IDisposable
     }
 
     /// <summary>
-    /// Loads the model part into a <see cref="ScouterModel"/>, mapping the official names (drops
-    /// <c>slot.to_q.*</c>; renames <c>backbone.fc.*</c> to <c>fc.*</c> for an FC head).
+    /// Loads the model part into a <see cref="ScouterModel"/>, mapping the official names (strips a DDP <c>module.</c>
+    /// prefix; drops <c>slot.to_q.*</c>; renames <c>backbone.fc.*</c> to <c>fc.*</c> for an FC head).
     /// </summary>
     /// <param name="model">The model, built with the same backbone and head hyper-parameters.</param>
     /// <param name="options">Strictness and extra key transforms (applied after the official mapping); strict when null.</param>
@@ -133,7 +139,7 @@ public sealed class OfficialCheckpoint : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(officialStateDict);
-        var transforms = new List<Func<string, string?>> { StateDictKeyTransforms.DropPrefix(ToQPrefix) };
+        var transforms = new List<Func<string, string?>> { StateDictKeyTransforms.StripPrefix(WrapperPrefix), StateDictKeyTransforms.DropPrefix(ToQPrefix) };
         if (model.Head is FcClassifierHead)
         {
             transforms.Add(StateDictKeyTransforms.ReplacePrefix(OfficialFcPrefix, FcPrefix));
@@ -163,7 +169,7 @@ public sealed class OfficialCheckpoint : IDisposable
     }
 
     /// <summary>
-    /// <c>use_pre</c> from a state dict: loads the entries under <c>backbone.</c> (prefix stripped, <c>fc.*</c> dropped)
+    /// <c>use_pre</c> from a state dict: loads the entries under <c>backbone.</c> (or <c>module.backbone.</c>; prefix stripped, <c>fc.*</c> dropped)
     /// strictly into <paramref name="backbone"/>.
     /// </summary>
     /// <param name="backbone">The backbone module.</param>
@@ -173,7 +179,7 @@ public sealed class OfficialCheckpoint : IDisposable
         ArgumentNullException.ThrowIfNull(backbone);
         return StateDictLoader.Load(backbone, modelStateDict, new StateDictLoadOptions
         {
-            KeyTransforms = [StateDictKeyTransforms.SelectPrefix(BackbonePrefix), StateDictKeyTransforms.DropPrefix(FcPrefix)],
+            KeyTransforms = [StateDictKeyTransforms.StripPrefix(WrapperPrefix), StateDictKeyTransforms.SelectPrefix(BackbonePrefix), StateDictKeyTransforms.DropPrefix(FcPrefix)],
         });
     }
 

@@ -56,6 +56,32 @@ public sealed class ScouterLoss : nn.Module<HeadOutput, Tensor, ScouterLossResul
     /// <param name="labels">Class indices <c>[B]</c> in <c>[0, n)</c>, int64 or int32.</param>
     public override ScouterLossResult forward(HeadOutput output, Tensor labels)
     {
+        using var scope = NewDisposeScope();
+        var (nll, attentionMean) = Parts(output, labels);
+
+        Tensor area;
+        Tensor total;
+        if (attentionMean is not null)
+        {
+            area = attentionMean.pow(power);
+            total = nll + lambda * area;
+        }
+        else
+        {
+            area = zeros([], nll.dtype, nll.device);
+            total = nll.alias();
+        }
+
+        return new ScouterLossResult(total.MoveToOuterDisposeScope(), nll.MoveToOuterDisposeScope(), area.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The two batch means the loss is made of, checked as <see cref="forward"/> checks them: the NLL and the mean
+    /// ReLU attention before the power (null for a head without attention). A batch split into shards combines these
+    /// exactly (<see cref="ShardedScouterLoss"/>); the powered area does not split.
+    /// </summary>
+    internal (Tensor Nll, Tensor? AttentionMean) Parts(HeadOutput output, Tensor labels)
+    {
         ArgumentNullException.ThrowIfNull(output);
         var scores = output.Scores;
         TensorChecks.Rank(scores, 2, nameof(ScouterLoss), "scores [B, n]", nameof(output));
@@ -67,21 +93,9 @@ public sealed class ScouterLoss : nn.Module<HeadOutput, Tensor, ScouterLossResul
         var targets = labels.dtype == ScalarType.Int64 ? labels : labels.to(ScalarType.Int64);
         var nll = nn.functional.nll_loss(nn.functional.log_softmax(scores, 1), targets);
 
-        Tensor area;
-        Tensor total;
-        if (output.SlotAttention is { } attention)
-        {
-            // mean() over every element is Σ / (B·K·hw), the official normalisation.
-            area = nn.functional.relu(attention).mean().pow(power);
-            total = nll + lambda * area;
-        }
-        else
-        {
-            area = zeros([], scores.dtype, scores.device);
-            total = nll.alias();
-        }
-
-        return new ScouterLossResult(total.MoveToOuterDisposeScope(), nll.MoveToOuterDisposeScope(), area.MoveToOuterDisposeScope());
+        // mean() over every element is Σ / (B·K·hw), the official normalisation.
+        var attentionMean = output.SlotAttention is { } attention ? nn.functional.relu(attention).mean().MoveToOuterDisposeScope() : null;
+        return (nll.MoveToOuterDisposeScope(), attentionMean);
     }
 
     private static void CheckLabels(Tensor labels, long batch, long numClasses)

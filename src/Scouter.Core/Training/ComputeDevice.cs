@@ -54,6 +54,79 @@ public static class ComputeDevice
     }
 
     /// <summary>
+    /// Resolves the devices of a data-parallel run (<see cref="DataParallel"/>): an explicit comma-separated list
+    /// (<c>cuda:0,cuda:1</c>, <c>cpu,cpu</c>) wins; otherwise <paramref name="worldSize"/> replicas on the family of
+    /// <paramref name="device"/>: <c>cuda:0 … cuda:N-1</c> when it resolves to CUDA, else N CPU replicas.
+    /// One device means ordinary single-device training.
+    /// </summary>
+    /// <param name="devices">Comma-separated device requests, or null/empty to use <paramref name="worldSize"/>.</param>
+    /// <param name="worldSize">Number of replicas when no list is given (≥ 1); must equal the list's length when both are given and it is above 1.</param>
+    /// <param name="device">The single-device request (<see cref="Resolve"/>) whose family the replicas take.</param>
+    /// <returns>The devices, the first being where the model, the optimizer and the averaged gradients live.</returns>
+    /// <exception cref="ArgumentException">A request is malformed or names a device this machine lacks (the message lists the available ones), or the counts disagree.</exception>
+    public static IReadOnlyList<Device> ResolveAll(string? devices, int worldSize = 1, string? device = Auto)
+    {
+        if (worldSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(worldSize), worldSize, "The world size (number of replicas) must be at least 1.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(devices))
+        {
+            var requests = devices.Split(',', StringSplitOptions.TrimEntries);
+            if (worldSize > 1 && worldSize != requests.Length)
+            {
+                throw new ArgumentException($"The world size {worldSize} disagrees with the device list '{devices}' of {requests.Length} device(s); give one of them, or make them agree.", nameof(worldSize));
+            }
+
+            return requests.Select(request => ResolveListed(request, devices)).ToList();
+        }
+
+        var single = Resolve(device);
+        if (worldSize == 1)
+        {
+            return [single];
+        }
+
+        if (single.type != DeviceType.CUDA)
+        {
+            return Enumerable.Range(0, worldSize).Select(_ => CPU).ToList();
+        }
+
+        var count = cuda.device_count();
+        if (worldSize > count)
+        {
+            throw new ArgumentException($"The world size {worldSize} asks for cuda:0 … cuda:{worldSize - 1}, but this machine has {count} CUDA device(s) ({Available()}); lower the world size or list the devices.", nameof(worldSize));
+        }
+
+        return Enumerable.Range(0, worldSize).Select(i => new Device(DeviceType.CUDA, i)).ToList();
+    }
+
+    /// <summary>The devices this machine offers, e.g. <c>cpu, cuda:0, cuda:1</c>.</summary>
+    public static string Available()
+    {
+        var count = cuda.is_available() ? cuda.device_count() : 0;
+        return string.Join(", ", Enumerable.Range(0, count).Select(i => $"cuda:{i}").Prepend("cpu"));
+    }
+
+    private static Device ResolveListed(string request, string list)
+    {
+        if (request.Length == 0 || string.Equals(request, Auto, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"The device list '{list}' holds '{request}'; list concrete devices ({Available()}).", nameof(request));
+        }
+
+        try
+        {
+            return Resolve(request);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"The device list '{list}' names '{request}', which is not available: {e.Message.Split(" (Parameter")[0]} Available here: {Available()}.", nameof(request), e);
+        }
+    }
+
+    /// <summary>
     /// Sets LibTorch's intra-op thread count. Without an explicit count it uses the number of
     /// physical cores, which is what LibTorch performs best with (hyper-threads only add contention).
     /// </summary>

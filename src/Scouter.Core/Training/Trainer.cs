@@ -35,6 +35,7 @@ public sealed partial class Trainer : IDisposable
     private readonly CheckpointTarget checkpointTarget;
     private readonly OfficialParameterOrder parameterOrder;
     private readonly TrainingSchedule schedule;
+    private readonly DataParallel? parallel;
 
     private int nextEpoch;
     private double bestValidationAccuracy = double.NegativeInfinity;
@@ -47,6 +48,11 @@ public sealed partial class Trainer : IDisposable
     /// <param name="checkpointTarget">Names the run's checkpoint files (data set, head kind, polarity).</param>
     /// <param name="args">The run's arguments (official flag names) saved in each checkpoint; null describes the head and the loop settings.</param>
     /// <param name="logger">Log sink; null logs nothing.</param>
+    /// <param name="replicaFactory">
+    /// Builds a new model of the same architecture; needed only when the options name several devices
+    /// (<see cref="TrainingOptions.WorldSize"/>, <see cref="TrainingOptions.Devices"/>), for the <see cref="DataParallel"/> replicas.
+    /// </param>
+    /// <exception cref="ArgumentException">Several devices are configured but <paramref name="replicaFactory"/> is null, or it builds another architecture.</exception>
     public Trainer(
         ScouterModel model,
         ScouterLoss loss,
@@ -54,7 +60,8 @@ public sealed partial class Trainer : IDisposable
         ICheckpointStore? store = null,
         CheckpointTarget? checkpointTarget = null,
         OfficialArgs? args = null,
-        ILogger<Trainer>? logger = null)
+        ILogger<Trainer>? logger = null,
+        Func<ScouterModel>? replicaFactory = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(loss);
@@ -67,9 +74,25 @@ public sealed partial class Trainer : IDisposable
         this.args = args ?? DescribeRun(model, loss, options);
         schedule = new TrainingSchedule(options.LearningRate, options.WeightDecay, options.LrDrop, options.LrGamma);
 
-        Device = ComputeDevice.Resolve(options.Device);
+        Devices = ComputeDevice.ResolveAll(options.Devices, options.WorldSize, options.Device);
+        Device = Devices[0];
         ComputeDevice.ConfigureThreads(options.Threads);
         model.to(Device);
+        if (Devices.Count > 1)
+        {
+            if (replicaFactory is null)
+            {
+                throw new ArgumentException($"Data-parallel training over {Devices.Count} devices needs a replica factory that builds the same architecture (TorchSharp cannot copy a module).", nameof(replicaFactory));
+            }
+
+            if (string.IsNullOrWhiteSpace(options.Devices) && Devices.All(d => d.type == DeviceType.CPU))
+            {
+                LogCpuReplicas(this.logger, Devices.Count);
+            }
+
+            parallel = DataParallel.Create(model, loss, Devices, replicaFactory);
+            LogDataParallel(this.logger, Devices.Count, string.Join(", ", Devices.Select(d => d.ToString())));
+        }
 
         var trainable = model.parameters().Where(p => p.requires_grad).ToList();
         if (trainable.Count == 0)
@@ -84,8 +107,11 @@ public sealed partial class Trainer : IDisposable
     /// <summary>Raised after each epoch, once its checkpoints are written.</summary>
     public event EventHandler<EpochMetrics>? EpochCompleted;
 
-    /// <summary>The device the model trains on.</summary>
+    /// <summary>The device the model trains on (with several devices, the first: where the optimizer steps).</summary>
     public Device Device { get; }
+
+    /// <summary>Every device of the run: one for ordinary training, several for <see cref="DataParallel"/> training.</summary>
+    public IReadOnlyList<Device> Devices { get; }
 
     /// <summary>The optimizer (AdamW over the trainable parameters).</summary>
     public AdamW Optimizer => optimizer;
@@ -144,7 +170,7 @@ public sealed partial class Trainer : IDisposable
         RunPhase(batches, TrainingPhase.Validation, nextEpoch, null, null, cancellationToken);
 
     /// <summary>Copies the run's state (model with official names, optimizer, schedule, epoch) into a checkpoint.</summary>
-    /// <param name="epoch">Zero-based index of the last finished epoch.</param>
+    /// <param name="epoch">Zero-based index of the last finished epoch; −1 for a run that has not started (resuming from it starts at epoch 0).</param>
     public TrainingCheckpoint CaptureCheckpoint(int epoch)
     {
         var state = OfficialCheckpoint.ExportStateDict(model);
@@ -167,7 +193,11 @@ public sealed partial class Trainer : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => optimizer.Dispose();
+    public void Dispose()
+    {
+        parallel?.Dispose();
+        optimizer.Dispose();
+    }
 
     private static OfficialArgs DescribeRun(ScouterModel model, ScouterLoss loss, TrainingOptions options)
     {
@@ -216,30 +246,23 @@ public sealed partial class Trainer : IDisposable
             using (var scope = NewDisposeScope())
             using (training ? null : no_grad())
             {
-                var images = batch.Images.to(Device);
-                var labels = batch.Labels.to(Device);
                 if (training)
                 {
                     optimizer.zero_grad();
                 }
 
-                var output = model.ForwardDetailed(images);
-                var result = loss.call(output, labels);
+                var step = parallel is null ? RunBatch(batch, training) : parallel.Run(batch.Images, batch.Labels, training);
                 if (training)
                 {
-                    result.Total.backward();
                     optimizer.step();
                 }
 
-                // One device-to-host copy per step for all four numbers.
-                var correct = output.Scores.argmax(1).eq(labels).to(ScalarType.Float32).mean();
-                var values = stack([result.Total.detach(), result.Nll.detach(), result.Area.detach(), correct]).to(ScalarType.Float64).cpu().data<double>().ToArray();
-                lossSum += values[0];
-                nllSum += values[1];
-                areaSum += values[2];
-                accuracySum += values[3];
+                lossSum += step.Loss;
+                nllSum += step.Nll;
+                areaSum += step.Area;
+                accuracySum += step.Accuracy;
                 count++;
-                samples += labels.shape[0];
+                samples += step.Samples;
             }
 
             progress?.Report(new TrainingProgress(epoch, options.Epochs, phase, count, steps, lossSum / count, accuracySum / count));
@@ -251,6 +274,24 @@ public sealed partial class Trainer : IDisposable
         }
 
         return new PhaseMetrics(lossSum / count, accuracySum / count, nllSum / count, areaSum / count, count, samples);
+    }
+
+    // Forward (and backward) of one batch on the single device; the caller steps the optimizer.
+    private StepMetrics RunBatch(LabeledBatch batch, bool training)
+    {
+        var images = batch.Images.to(Device);
+        var labels = batch.Labels.to(Device);
+        var output = model.ForwardDetailed(images);
+        var result = loss.call(output, labels);
+        if (training)
+        {
+            result.Total.backward();
+        }
+
+        // One device-to-host copy per step for all four numbers.
+        var correct = output.Scores.argmax(1).eq(labels).to(ScalarType.Float32).mean();
+        var values = stack([result.Total.detach(), result.Nll.detach(), result.Area.detach(), correct]).to(ScalarType.Float64).cpu().data<double>().ToArray();
+        return new StepMetrics(values[0], values[1], values[2], values[3], labels.shape[0]);
     }
 
     private void WriteCheckpoints(int epoch, double validationAccuracy)
@@ -291,6 +332,12 @@ public sealed partial class Trainer : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch}/{Epochs} lr {LearningRate:G3}: train loss {TrainLoss:F4} acc {TrainAccuracy:P2}, val loss {ValLoss:F4} acc {ValAccuracy:P2} (nll {Nll:F4}, area {Area:F4}) in {Seconds:F1} s")]
     private static partial void LogEpoch(ILogger logger, int epoch, int epochs, double learningRate, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy, double nll, double area, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Data-parallel training over {Count} replicas: {Devices}")]
+    private static partial void LogDataParallel(ILogger logger, int count, string devices);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No CUDA device here: world size {Count} runs {Count} CPU replicas in this process (exercises the synchronisation; no speed-up)")]
+    private static partial void LogCpuReplicas(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Checkpoint written: {Path}")]
     private static partial void LogCheckpoint(ILogger logger, string path);

@@ -36,6 +36,18 @@ public sealed class TrainingOptions
     /// <summary>Device request resolved by <see cref="ComputeDevice.Resolve"/> (<c>--device</c>; default <c>auto</c>).</summary>
     public string Device { get; set; } = ComputeDevice.Auto;
 
+    /// <summary>
+    /// Data-parallel replicas (<c>--world_size</c>, default 1) when <see cref="Devices"/> is not given: N replicas on
+    /// <c>cuda:0 … cuda:N-1</c>, or N CPU replicas on a machine without CUDA (see <see cref="ComputeDevice.ResolveAll"/>).
+    /// </summary>
+    public int WorldSize { get; set; } = 1;
+
+    /// <summary>
+    /// Comma-separated devices of a data-parallel run (<c>--devices cuda:0,cuda:1</c>, or <c>cpu,cpu</c>); overrides
+    /// <see cref="Device"/>. Null or empty: <see cref="WorldSize"/> decides.
+    /// </summary>
+    public string? Devices { get; set; }
+
     /// <summary>LibTorch threads; null means the physical core count.</summary>
     public int? Threads { get; set; }
 

@@ -24,6 +24,7 @@ public sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
         AtLeast(options.LrDrop, 1, nameof(TrainingOptions.LrDrop));
         AtLeast(options.BatchSize, 1, nameof(TrainingOptions.BatchSize));
         AtLeast(options.NumberedCheckpointEvery, 1, nameof(TrainingOptions.NumberedCheckpointEvery));
+        AtLeast(options.WorldSize, 1, nameof(TrainingOptions.WorldSize));
         if (options.Threads is { } threads)
         {
             AtLeast(threads, 1, nameof(TrainingOptions.Threads));
@@ -51,11 +52,15 @@ public sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
 
         try
         {
-            ComputeDevice.Resolve(options.Device);
+            var devices = ComputeDevice.ResolveAll(options.Devices, Math.Max(options.WorldSize, 1), options.Device);
+            if (devices.Count > options.BatchSize)
+            {
+                failures.Add($"TrainingOptions.BatchSize ({options.BatchSize}) must be at least the number of data-parallel devices ({devices.Count}): each replica needs at least one image of every training batch.");
+            }
         }
         catch (ArgumentException e)
         {
-            failures.Add($"TrainingOptions.Device: {e.Message.Split(" (Parameter")[0]}");
+            failures.Add($"TrainingOptions.{(string.IsNullOrWhiteSpace(options.Devices) && options.WorldSize == 1 ? nameof(TrainingOptions.Device) : nameof(TrainingOptions.Devices))}: {e.Message.Split(" (Parameter")[0]}");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -100,6 +100,27 @@ public sealed class OfficialCheckpointTests : IDisposable
         TensorAssert.Close(actual, expected, rtol: 1e-4);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void LoadInto_AcceptsAStateDictSavedFromTheDdpWrapper(bool useSlot)
+    {
+        // torch.nn.parallel.DistributedDataParallel(model).state_dict() names every key "module." + the model's key.
+        using var checkpoint = OfficialCheckpoint.Read(InteropFixtures.Path(useSlot ? SlotCheckpoint : FcCheckpoint));
+        using var wrapped = new StateDict();
+        foreach (var (key, value) in checkpoint.Model)
+        {
+            wrapped.Add("module." + key, value.clone());
+        }
+
+        using var model = useSlot ? InteropFixtures.SlotModel(checkpoint.Args.ToScouterOptions()) : InteropFixtures.FcModel();
+        OfficialCheckpoint.LoadInto(model, wrapped).IsComplete.Should().BeTrue();
+
+        using var expected = InteropFixtures.Expected(useSlot ? "slot_log_probs" : "fc_log_probs");
+        using var actual = LogProbabilities(model);
+        TensorAssert.Close(actual, expected, rtol: 1e-4);
+    }
+
     [Fact]
     public void LoadInto_ListsEveryDifferenceOfAModelBuiltWithOtherHyperParameters()
     {

@@ -38,6 +38,36 @@ public sealed class ComputeDeviceTests
     }
 
     [Fact]
+    public void ResolveAll_ParsesAnExplicitList()
+    {
+        var devices = ComputeDevice.ResolveAll("cpu, CPU");
+        devices.Should().HaveCount(2).And.OnlyContain(d => d.type == DeviceType.CPU);
+    }
+
+    [Fact]
+    public void ResolveAll_WorldSizeWithoutCuda_GivesCpuReplicas()
+    {
+        var devices = ComputeDevice.ResolveAll(null, 3, "cpu");
+        devices.Should().HaveCount(3).And.OnlyContain(d => d.type == DeviceType.CPU);
+        ComputeDevice.ResolveAll(null, 1, "cpu").Should().ContainSingle();
+        if (!cuda.is_available())
+        {
+            ComputeDevice.ResolveAll(null, 2, "auto").Should().HaveCount(2).And.OnlyContain(d => d.type == DeviceType.CPU);
+        }
+    }
+
+    [Theory]
+    [InlineData("cpu,cuda:3", 1, "*'cuda:3'*Available here: *cpu*")]
+    [InlineData("cpu,gpu", 1, "*'gpu'*not one of*")]
+    [InlineData("cpu,auto", 1, "*'auto'*list concrete devices*")]
+    [InlineData("cpu,cpu", 3, "*world size 3 disagrees*'cpu,cpu' of 2*")]
+    public void ResolveAll_RejectsBadLists(string devices, int worldSize, string message)
+    {
+        var act = () => ComputeDevice.ResolveAll(devices, worldSize);
+        act.Should().Throw<ArgumentException>().WithMessage(message);
+    }
+
+    [Fact]
     public void ConfigureThreads_SetsTheCountAndDefaultsToPhysicalCores()
     {
         var original = get_num_threads();
