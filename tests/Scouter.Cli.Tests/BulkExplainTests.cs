@@ -83,6 +83,30 @@ public sealed class BulkExplainTests(SyntheticCheckpoint checkpoint) : IClassFix
         text.Should().Contain("--split must be val or train; got 'test'");
     }
 
+    [Fact]
+    public void Image_TogetherWithJsonl_IsAUsageError()
+    {
+        var (code, text) = CliRunner.Run(Explain(4, Path.Combine(output, "x.jsonl"), "--image", Path.Combine(output, "a.png")));
+
+        code.Should().Be(2, text);
+        text.Should().Contain("give one or the other");
+    }
+
+    [Fact]
+    public void AFileThatIsNotAnExplanationFile_StopsWithItsLineNumber_AndOverwriteStartsAfresh()
+    {
+        var jsonl = Path.Combine(output, "other.jsonl");
+        File.WriteAllText(jsonl, "{\"name\":\"not ours\"}\n");
+
+        var (code, text) = CliRunner.Run(Explain(4, jsonl, "--num_workers", "0"));
+        code.Should().Be(1, text);
+        text.Should().Contain("line 1").And.Contain("--overwrite true");
+
+        var fresh = CliRunner.Run(Explain(4, jsonl, "--num_workers", "0", "--overwrite", "true"));
+        fresh.ExitCode.Should().Be(0, fresh.Output);
+        ExplanationRecord.ReadAll(jsonl).Select(r => r.Id).Should().Equal("val/0", "val/1", "val/2", "val/3");
+    }
+
     /// <summary>
     /// The "done when": a real <c>scouter</c> process explaining the validation split is killed midway, and the
     /// same command run again completes the file with every validation image exactly once.
@@ -92,11 +116,11 @@ public sealed class BulkExplainTests(SyntheticCheckpoint checkpoint) : IClassFix
     {
         const int images = 400;
         var jsonl = Path.Combine(output, "killed.jsonl");
-        string[] command = [.. Explain(images, jsonl, "--batch_size", "8", "--num_workers", "0", "--threads", "1")];
+        string[] command = [.. Explain(images, jsonl, "--batch_size", "8", "--num_workers", "0")];
 
         int linesAtKill;
         var childOutput = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using (var child = StartCli(command, childOutput))
+        using (var child = StartCli([.. command, "--threads", "1"], childOutput))
         {
             var clock = Stopwatch.StartNew();
             while (CompleteLines(jsonl) < 16)
@@ -113,7 +137,8 @@ public sealed class BulkExplainTests(SyntheticCheckpoint checkpoint) : IClassFix
 
         linesAtKill.Should().BeInRange(16, images - 1, "the process was killed midway");
 
-        var (code, text) = CliRunner.Run([.. command, "--threads", "2"]);
+        // In-process, without the child's --threads 1, which would change this test host's LibTorch threads.
+        var (code, text) = CliRunner.Run(command);
 
         code.Should().Be(0, text);
         text.Should().Contain($"of {images} images in").And.Contain("already there");

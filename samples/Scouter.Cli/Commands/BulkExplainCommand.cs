@@ -3,6 +3,7 @@ using System.Globalization;
 using Scouter.Cli.Arguments;
 using Scouter.Core.Data.Datasets;
 using Scouter.Core.Explanations.Bulk;
+using Scouter.Core.Training;
 using Spectre.Console;
 
 namespace Scouter.Cli.Commands;
@@ -17,6 +18,16 @@ internal static class BulkExplainCommand
 
     public static int Run(ParsedArguments args, CommandContext context, CheckpointRun run, string jsonl)
     {
+        if (args.Text("image") is not null)
+        {
+            throw new UsageException("--image explains one image and --jsonl a whole split or --image_dir; give one or the other.");
+        }
+
+        if (args.OptionalInteger("threads") is { } threads)
+        {
+            ComputeDevice.ConfigureThreads(threads);
+        }
+
         var dataset = Images(args, run);
         var options = new BulkExplanationOptions
         {
@@ -56,6 +67,10 @@ internal static class BulkExplainCommand
             }
 
             return 0;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CliException($"{e.Message} (or pass --overwrite true)");
         }
         catch (OperationCanceledException)
         {
