@@ -59,6 +59,13 @@ internal static class FlagTable
         new("explained_class", FlagKind.Text, null, "evaluate: which class to explain: label, predicted or least_likely (default: label for SCOUTER+, least_likely for SCOUTER-)", Official: false),
         new("cam_samples", FlagKind.Integer, null, "cam/evaluate: sample count of SS-CAM, IS-CAM, RISE and I-GOS (default: each method's published one)", Official: false),
         new("max_images", FlagKind.Integer, "256", "evaluate: validation images to score (0 for all)", Official: false),
+        new("jsonl", FlagKind.Text, null, "explain: explain every image of --split (or --image_dir) into this JSON Lines file, one line per image; rerunning continues it", Official: false),
+        new("split", FlagKind.Text, "val", "explain --jsonl: the split to explain, val or train", Official: false),
+        new("image_dir", FlagKind.Text, null, "explain --jsonl: explain every .jpg/.jpeg/.png under this folder instead of a split", Official: false),
+        new("top_k", FlagKind.Integer, "1", "explain --jsonl: classes explained per image (most likely for SCOUTER+, least likely for SCOUTER-)", Official: false),
+        new("map_size", FlagKind.Integer, null, "explain --jsonl: resize the written maps to this side (default: the feature map's resolution)", Official: false),
+        new("overlays", FlagKind.Text, null, "explain --jsonl: also draw every explained map over its image as a PNG in this folder", Official: false),
+        new("overwrite", FlagKind.Boolean, "false", "explain --jsonl: start the file afresh instead of continuing it", Official: false),
     ];
 
     private static readonly Dictionary<string, FlagSpec> ByName = All.ToDictionary(f => f.Name, StringComparer.Ordinal);

@@ -35,7 +35,7 @@ internal sealed class CheckpointRun : IDisposable
 
     public RunSettings Settings { get; }
 
-    /// <summary>The data set, or null when only <c>--image</c> is explained and the data set is not on this machine.</summary>
+    /// <summary>The data set, or null when only <c>--image</c> or <c>--image_dir</c> is explained and the data set is not on this machine.</summary>
     public LoadedDatasets? Data { get; }
 
     /// <summary>The validation transform (resize and normalisation) the model expects.</summary>
@@ -74,9 +74,9 @@ internal sealed class CheckpointRun : IDisposable
         {
             data = DatasetFactory.Create(settings.Data);
         }
-        catch (Exception e) when (args.Text("image") is not null && e is DatasetLayoutException or ArgumentException)
+        catch (Exception e) when ((args.Text("image") ?? args.Text("image_dir")) is not null && e is DatasetLayoutException or ArgumentException)
         {
-            // Explaining a given image needs the architecture (from the checkpoint), not the training data.
+            // Explaining given images needs the architecture (from the checkpoint), not the training data.
             context.Logger.LogWarning("Data set not available ({Message}); class names are unknown, classes are numbered", e.Message);
         }
 

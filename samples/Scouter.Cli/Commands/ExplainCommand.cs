@@ -12,6 +12,7 @@ namespace Scouter.Cli.Commands;
 /// <summary>
 /// <c>scouter explain</c> (the official <c>test.py --vis true</c>): per-class explanation overlays of a SCOUTER model
 /// for one image, the per-class scores, optionally the area sizes and a JSON record with the raw attention grids.
+/// With <c>--jsonl</c>, a whole split or folder instead (<see cref="BulkExplainCommand"/>).
 /// </summary>
 internal static class ExplainCommand
 {
@@ -21,6 +22,11 @@ internal static class ExplainCommand
         if (run.Model.Head is not XSlotClassifier head)
         {
             throw new CliException($"{run.Path} is an FC model: it has no explanation of its own. Use 'scouter cam' for its CAM-family maps.");
+        }
+
+        if (args.Text("jsonl") is { } jsonl)
+        {
+            return BulkExplainCommand.Run(args, context, run, jsonl);
         }
 
         var (inputs, pictures, labels, names) = PreviewImages.Load(run.Transform, run.Data, args.Text("image"), args.Integer("vis_id"), 1);

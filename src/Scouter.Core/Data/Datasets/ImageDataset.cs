@@ -55,6 +55,24 @@ public abstract class ImageDataset
     /// <returns>The image as <see cref="ReadImage"/> returns it (the caller owns it) and its boxes in original pixels.</returns>
     public virtual (Tensor Image, IReadOnlyList<BoundingBox> Boxes) ReadWithBoxes(int index) => (ReadImage(index), GetBoxes(index));
 
+    /// <summary>Whether the images have labels. False for a plain folder of images (<see cref="ImageDirectory"/>), whose <see cref="GetLabel"/> returns <see cref="NoLabel"/>.</summary>
+    public virtual bool HasLabels => true;
+
+    /// <summary>The label of an image whose class is unknown.</summary>
+    public const int NoLabel = -1;
+
+    /// <summary>
+    /// A short identifier of image <paramref name="index"/>, unique within this data set and the same in every run over
+    /// the same data: <c>{split}/{index}</c> (e.g. <c>val/17</c>) by default, the relative path for a folder of images.
+    /// Bulk explanation keys its output lines by it.
+    /// </summary>
+    /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
+    public virtual string ImageId(int index)
+    {
+        CheckIndex(index);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Split.ToString().ToLowerInvariant()}/{index}");
+    }
+
     /// <summary>Where image <paramref name="index"/> comes from (a path, or a description), for messages.</summary>
     /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
     public virtual string Describe(int index)
