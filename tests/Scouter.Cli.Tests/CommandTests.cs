@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Scouter.Cli.Tests;
 
 /// <summary>Verbs and flag checks that need no data on disk.</summary>
@@ -58,6 +60,19 @@ public sealed class CommandTests : IDisposable
         File.Exists(Path.Combine(output, "Synthetic_use_slot_checkpoint.pth")).Should().BeTrue();
         File.Exists(Path.Combine(output, "Synthetic_use_slot_metrics.png")).Should().BeTrue();
         Directory.EnumerateFiles(Path.Combine(output, "Synthetic_use_slot_explanations"), "*_why_class*.png").Should().NotBeEmpty();
+    }
+
+    [Fact]
+    public void SyntheticDefaultRun_WarmUpRunsSixFcEpochsWithTheDropBeforeTheLast_ThenThreeScouterEpochs()
+    {
+        var (code, text) = CliRunner.Run("train", "--output_dir", output, "--synthetic_train", "32", "--synthetic_val", "8", "--img_size", "32", "--batch_size", "16", "--num_workers", "0");
+        code.Should().Be(0, text);
+
+        static string[][] Rows(string path) => File.ReadAllLines(path).Skip(1).Select(l => l.Split(',')).ToArray();
+        var fc = Rows(Path.Combine(output, "Synthetic_no_slot_metrics.csv"));
+        fc.Select(r => double.Parse(r[1], CultureInfo.InvariantCulture)).Should().Equal(1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-4);
+        var scouter = Rows(Path.Combine(output, "Synthetic_use_slot_metrics.csv"));
+        scouter.Select(r => double.Parse(r[1], CultureInfo.InvariantCulture)).Should().Equal(1e-4, 1e-4, 1e-4);
     }
 
     [Fact]

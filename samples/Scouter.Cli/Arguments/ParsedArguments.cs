@@ -35,7 +35,9 @@ internal sealed class ParsedArguments
     public IReadOnlyList<double> NumberList(string name) => FlagValues.SplitList(Require(name)).Select(FlagValues.ParseNumber).ToList();
 
     /// <summary>Returns a copy with some values replaced (used to run one setting of a sweep).</summary>
-    public ParsedArguments With(IReadOnlyDictionary<string, string> replacements)
+    /// <param name="replacements">Flag names and their new values.</param>
+    /// <param name="asExplicit">Count the replaced flags as the user's, so no profile default overrides them.</param>
+    public ParsedArguments With(IReadOnlyDictionary<string, string> replacements, bool asExplicit = false)
     {
         var copy = new Dictionary<string, string?>(values);
         foreach (var (name, value) in replacements)
@@ -43,7 +45,7 @@ internal sealed class ParsedArguments
             copy[name] = value;
         }
 
-        return new ParsedArguments(Verb, copy, explicitFlags);
+        return new ParsedArguments(Verb, copy, asExplicit ? [.. explicitFlags, .. replacements.Keys] : explicitFlags);
     }
 
     /// <summary>All values, as the official <c>args</c> namespace holds them (saved in checkpoints).</summary>

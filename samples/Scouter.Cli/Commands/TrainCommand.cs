@@ -65,14 +65,10 @@ internal static class TrainCommand
             if (!File.Exists(fcCheckpoint))
             {
                 context.Console.MarkupLine("[bold]Stage 1 of 2:[/] FC pre-training of the backbone (the seed's recipe; --use_pre true is the synthetic default)");
-                // The FC baseline learns this data fastest at lr 1e-3; the xSlot stage keeps the official 1e-4 (docs/datasets.md).
-                var warmUp = new Dictionary<string, string> { ["use_slot"] = "false" };
-                if (!args.IsExplicit("lr"))
-                {
-                    warmUp["lr"] = "0.001";
-                }
-
-                TrainOne(args.With(warmUp), context);
+                var warmUp = RunSettings.SyntheticWarmUpProfile
+                    .Where(p => p.Key == "use_slot" || !args.IsExplicit(p.Key))
+                    .ToDictionary(p => p.Key, p => p.Value);
+                TrainOne(args.With(warmUp, asExplicit: true), context);
                 context.Console.MarkupLine("[bold]Stage 2 of 2:[/] SCOUTER from the FC backbone");
             }
         }

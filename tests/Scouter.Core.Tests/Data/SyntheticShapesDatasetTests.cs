@@ -12,7 +12,7 @@ public sealed class SyntheticShapesDatasetTests
     public void Create_HasTenShapeClassesBalancedOverTheImages()
     {
         var pair = Create();
-        pair.ClassNames.Should().Equal("Circle", "Square", "Triangle", "Cross", "Star", "Ring", "Diamond", "Hexagon", "LShape", "TShape");
+        pair.ClassNames.Should().Equal("Circle", "Square", "Triangle", "Cross", "Star", "Ring", "Diamond", "Crescent", "LShape", "TShape");
         Enumerable.Range(0, 60).Select(pair.Train.GetLabel).GroupBy(l => l).Select(g => g.Count()).Should().AllBeEquivalentTo(6);
         pair.Train.Count.Should().Be(60);
         pair.Val.Count.Should().Be(20);

@@ -9,8 +9,11 @@ namespace Scouter.Core.Data.Datasets;
 internal sealed class SyntheticScene
 {
     public const int CloudGrid = 5;
+    // Stroke and blob slots always drawn, active or not, so the random stream never depends on how many are active.
     public const int MaxStrokes = 5;
     public const int MaxBlobs = 3;
+    private const int ActiveStrokesMax = 3;
+    private const int ActiveBlobsMax = 2;
 
     public int Label { get; private init; }
 
@@ -50,7 +53,7 @@ internal sealed class SyntheticScene
 
         // Balanced classes: a random label per image would leave counts uneven in small sets.
         var label = index % numClasses;
-        var radius = U(0.17, 0.27) * size;
+        var radius = U(0.21, 0.31) * size;
         var centreX = U(radius + 1, size - radius - 1);
         var centreY = U(radius + 1, size - radius - 1);
         var angle = U(-20, 20) * MathF.PI / 180f;
@@ -77,7 +80,7 @@ internal sealed class SyntheticScene
 
         var scale = size / 64f;
         var strokes = new float[MaxStrokes * 9];
-        var strokeCount = random.Next(2, MaxStrokes + 1);
+        var strokeCount = random.Next(1, ActiveStrokesMax + 1);
         for (var k = 0; k < MaxStrokes; k++)
         {
             float[] stroke = [U(0, size), U(0, size), U(0, size), U(0, size), U(0.4, 1.0) * scale, U(0, 1), U(0, 1), U(0, 1), k < strokeCount ? 1 : 0];
@@ -85,7 +88,7 @@ internal sealed class SyntheticScene
         }
 
         var blobs = new float[MaxBlobs * 10];
-        var blobCount = random.Next(1, MaxBlobs + 1);
+        var blobCount = random.Next(1, ActiveBlobsMax + 1);
         for (var k = 0; k < MaxBlobs; k++)
         {
             float[] blob = [U(0, size), U(0, size), U(0.05, 0.14) * size, U(0.05, 0.14) * size, U(0, Math.PI), U(0.4, 0.85), U(0, 1), U(0, 1), U(0, 1), k < blobCount ? 1 : 0];

@@ -24,8 +24,8 @@ public enum SyntheticShape
     /// <summary>An elongated rhombus (taller than wide), so no rotation turns a square into it.</summary>
     Diamond,
 
-    /// <summary>A filled regular hexagon.</summary>
-    Hexagon,
+    /// <summary>A crescent: a disc with an off-centre disc cut out of its right side, so its horns point right.</summary>
+    Crescent,
 
     /// <summary>An L of two bars.</summary>
     LShape,

@@ -218,7 +218,10 @@ internal static class SyntheticShapesRenderer
 
             // Rhombus with half-diagonals 0.55 (u) and 0.95 (v): distance to its edges |u|/0.55 + |v|/0.95 = 1.
             SyntheticShape.Diamond => (u, v) => ((MathF.Abs(u) * 0.95f) + (MathF.Abs(v) * 0.55f) - (0.55f * 0.95f)) / MathF.Sqrt((0.55f * 0.55f) + (0.95f * 0.95f)),
-            SyntheticShape.Hexagon => (u, v) => Polygon(u, v, 6, 0.8f, MathF.PI / 6),
+
+            // A disc of radius 0.95 minus a disc of radius 0.75 centred 0.45 to the right: 0.65 thick on the left, horns
+            // at (0.60, ±0.73). It replaced a regular hexagon, which at these sizes a network confused with the circle.
+            SyntheticShape.Crescent => (u, v) => MathF.Max(Length(u, v) - 0.95f, 0.75f - Length(u - 0.45f, v)),
             SyntheticShape.LShape => (u, v) => MathF.Min(Box(u, v, -0.45f, 0, 0.27f, 0.88f), Box(u, v, 0.05f, 0.61f, 0.77f, 0.27f)),
             SyntheticShape.TShape => (u, v) => MathF.Min(Box(u, v, 0, -0.61f, 0.88f, 0.27f), Box(u, v, 0, 0.05f, 0.27f, 0.83f)),
             _ => throw new ArgumentOutOfRangeException(nameof(shape), shape, "Unknown synthetic shape."),
