@@ -40,6 +40,9 @@ internal sealed record RunSettings(
     /// <summary>Whether this run is the synthetic profile's automatic FC warm-up candidate (use_pre left at the profile's default).</summary>
     public bool WarmsUpAutomatically { get; init; }
 
+    /// <summary>Whether the model's convolution weights are made channels-last (<c>--channels_last</c>, ResNet family only).</summary>
+    public bool ChannelsLast { get; init; }
+
     public static RunSettings From(ParsedArguments args)
     {
         var isSynthetic = string.Equals(args.Text("dataset"), SyntheticShapesDataset.DatasetName, StringComparison.OrdinalIgnoreCase);
@@ -107,7 +110,11 @@ internal sealed record RunSettings(
             args.Integer("freeze_layers"),
             args.Text("pre_dir") ?? "pre_model/",
             args.Integer("num_workers"),
-            args.IsExplicit("channel") ? args.Integer("channel") : null) { WarmsUpAutomatically = warmUp };
+            args.IsExplicit("channel") ? args.Integer("channel") : null)
+        {
+            WarmsUpAutomatically = warmUp,
+            ChannelsLast = PerformanceSettings.UsesChannelsLast(args.Boolean("channels_last"), args.Text("model")!),
+        };
     }
 
     /// <summary>A checkpoint path given to <c>--resume</c> (the official flag takes a path), or null.</summary>
