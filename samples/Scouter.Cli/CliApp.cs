@@ -27,6 +27,7 @@ internal static class CliApp
         try
         {
             var parsed = ArgumentParser.Parse(args);
+            PerformanceSettings.ConfigureAllocator(parsed);
             var context = new CommandContext(console, logs, cancellation);
             return parsed.Verb switch
             {

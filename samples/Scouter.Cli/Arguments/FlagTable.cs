@@ -53,6 +53,8 @@ internal static class FlagTable
         new("image", FlagKind.Text, null, "explain: explain this image instead of the first validation image", Official: false),
         new("json", FlagKind.Text, null, "explain/evaluate: also write the result as JSON to this path", Official: false),
         new("steps", FlagKind.Integer, "20", "bench: timed steps", Official: false),
+        new("channels_last", FlagKind.Boolean, "true", "channels-last convolution weights for ResNet/ResNeXt/Wide ResNet backbones (faster oneDNN convolutions; never for ResNeSt, which it slows down)", Official: false),
+        new("reuse_freed_memory", FlagKind.Boolean, "true", "keep freed native memory for reuse instead of returning it to the kernel (fewer page faults per step; resident memory stays at the run's peak)", Official: false),
         new("synthetic_train", FlagKind.Integer, "5000", "Synthetic: training images to generate", Official: false),
         new("synthetic_val", FlagKind.Integer, "1000", "Synthetic: validation images to generate", Official: false),
         new("baselines", FlagKind.Text, "gradcam", "evaluate: baseline methods on the FC model (comma list of cam, gradcam, gradcam++, smoothgradcam++, scorecam, sscam, iscam, rise, extremal, igos, iba; 'all'; 'none')", Official: false),

@@ -34,6 +34,7 @@ internal static class BenchCommand
             EvalSteps = steps,
             Seed = args.Integer("seed"),
             LearningRate = args.Number("lr"),
+            ChannelsLast = PerformanceSettings.UsesChannelsLast(args.Boolean("channels_last"), args.Text("model")!),
         };
 
         context.Console.MarkupLine($"Timing {Markup.Escape(options.ToString())}: {options.WarmupSteps} warm-up then {steps} timed steps each (random tensors)");
@@ -44,6 +45,9 @@ internal static class BenchCommand
             summary.Median.ToString("F1", CultureInfo.InvariantCulture), summary.Min.ToString("F1", CultureInfo.InvariantCulture), summary.Max.ToString("F1", CultureInfo.InvariantCulture));
         Row("training step", result.TrainingStep);
         Row("eval forward", result.EvalForward);
+        // Process CPU time per step: on a shared machine it leaves out time spent waiting for a core.
+        Row("training step, CPU time", result.TrainingStepCpu);
+        Row("eval forward, CPU time", result.EvalForwardCpu);
         context.Console.Write(table);
         context.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"threads {result.Threads}, trainable parameters {result.TrainableParameters:N0}, peak RSS {result.PeakRssBytes / (1024.0 * 1024.0):F0} MiB"));

@@ -54,6 +54,12 @@ internal static class ModelBuilder
                 logger.LogWarning("--freeze_layers {K} ignored: the backbone starts from random weights, so nothing is frozen", settings.FreezeLayers);
             }
 
+            if (settings.ChannelsLast)
+            {
+                // After any weights are loaded: copy_ keeps the layout either way, and loading later (checkpoints) does too.
+                ChannelsLast.ConvertConvolutions(model);
+            }
+
             var counts = backbone.CountParameters();
             logger.LogInformation("{Model}: {Trainable:N0} of {Total:N0} backbone parameters trainable", settings.Model, counts.Trainable, counts.Total);
             return (model, backbone);

@@ -56,6 +56,9 @@ internal sealed record RunSettings(
     /// <summary>Whether this run is the synthetic profile's automatic FC warm-up candidate (use_pre left at the profile's default).</summary>
     public bool WarmsUpAutomatically { get; init; }
 
+    /// <summary>Whether the model's convolution weights are made channels-last (<c>--channels_last</c>, ResNet family only).</summary>
+    public bool ChannelsLast { get; init; }
+
     public static RunSettings From(ParsedArguments args)
     {
         var isSynthetic = string.Equals(args.Text("dataset"), SyntheticShapesDataset.DatasetName, StringComparison.OrdinalIgnoreCase);
@@ -122,7 +125,11 @@ internal sealed record RunSettings(
             args.Integer("freeze_layers"),
             args.Text("pre_dir") ?? "pre_model/",
             args.Integer("num_workers"),
-            args.IsExplicit("channel") ? args.Integer("channel") : null) { WarmsUpAutomatically = warmUp };
+            args.IsExplicit("channel") ? args.Integer("channel") : null)
+        {
+            WarmsUpAutomatically = warmUp,
+            ChannelsLast = PerformanceSettings.UsesChannelsLast(args.Boolean("channels_last"), args.Text("model")!),
+        };
     }
 
     /// <summary>The flags as this run uses them: the synthetic profile applied where the user left a flag at its default.</summary>

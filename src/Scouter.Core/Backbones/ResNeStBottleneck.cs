@@ -1,6 +1,7 @@
 // The ResNeSt bottleneck as timm builds it for resnest26d / resnest50d (pytorch-image-models,
 // timm/models/resnest.py, ResNestBottleneck with radix 2, cardinality 1, base width 64, avd on, avd_first off).
 // The code is our own; module names match timm's state dict.
+using Scouter.Core.Internal;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -58,6 +59,7 @@ internal sealed class ResNeStBottleneck : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         var x = act1.call(bn1.call(conv1.call(input)));
         x = conv2.call(x);
         if (avd_last is not null)
@@ -67,6 +69,6 @@ internal sealed class ResNeStBottleneck : nn.Module<Tensor, Tensor>
 
         x = bn3.call(conv3.call(x));
         var shortcut = downsample is null ? input : downsample.call(input);
-        return act3.call(x.add_(shortcut)).MoveToOuterDisposeScope();
+        return act3.call(x.add_(shortcut, scalars.Of(1))).MoveToOuterDisposeScope();
     }
 }

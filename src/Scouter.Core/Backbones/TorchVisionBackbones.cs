@@ -60,9 +60,15 @@ public static class TorchVisionBackbones
 
         // TorchVision keeps fc private, but its weight [n, C] is still a named parameter.
         var channels = checked((int)model.named_parameters().Single(p => p.name == "fc.weight").parameter.shape[1]);
-        var replacements = inputChannels == 3
-            ? null
-            : new Dictionary<string, nn.Module<Tensor, Tensor>> { ["conv1"] = MnistStem.Create(inputChannels) };
+        // The stages run through adopted blocks that free their residual addition's Scalar (see ResidualBlock).
+        var replacements = model.named_children()
+            .Where(child => child.name.StartsWith("layer", StringComparison.Ordinal))
+            .ToDictionary(child => child.name, child => (nn.Module<Tensor, Tensor>)ResidualBlock.AdoptStage(child.module, child.name));
+        if (inputChannels != 3)
+        {
+            replacements["conv1"] = MnistStem.Create(inputChannels);
+        }
+
         var features = FeatureExtractor.ChildrenBefore(model, "avgpool", replacements);
         return Backbone.Create(name, features, channels, inputChannels, model);
     }

@@ -53,11 +53,12 @@ public static class ExplanationMaps
         }
 
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         var grouped = nn.functional.relu(maps).flatten(jointly ? 1 : 2);
         var normalized = MinMax(grouped);
         if (gradMinLevel > 0)
         {
-            normalized = MinMax(normalized.clamp_min(gradMinLevel));
+            normalized = MinMax(normalized.clamp_min(scalars.Of(gradMinLevel)));
         }
 
         return normalized.view_as(maps).MoveToOuterDisposeScope();
@@ -72,8 +73,9 @@ public static class ExplanationMaps
     public static Tensor ToOfficialUInt8(Tensor classMaps)
     {
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         var normalized = NormalizeJointly(classMaps).to(ScalarType.Float32);
-        return normalized.mul_(255f).to(ScalarType.Byte).MoveToOuterDisposeScope();
+        return normalized.mul_(scalars.Of(255f)).to(ScalarType.Byte).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -90,8 +92,9 @@ public static class ExplanationMaps
         }
 
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         var pixels = uint8Maps.shape[2] * uint8Maps.shape[3];
-        return uint8Maps.to(ScalarType.Float32).sum([2L, 3L]).div_(pixels * 255.0).MoveToOuterDisposeScope();
+        return uint8Maps.to(ScalarType.Float32).sum([2L, 3L]).div_(scalars.Of(pixels * 255.0)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Bilinearly upsamples maps to an image size (<c>align_corners = false</c>).</summary>
@@ -132,11 +135,12 @@ public static class ExplanationMaps
     private static Tensor MinMax(Tensor grouped)
     {
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         var min = grouped.amin([-1L], keepdim: true);
         var range = grouped.amax([-1L], keepdim: true) - min;
 
         // A constant map carries no location information; zeros are the honest answer, not NaN.
-        var safeRange = where(range.gt(0), range, ones_like(range));
+        var safeRange = where(range.gt(scalars.Of(0)), range, ones_like(range));
         var result = (grouped - min) / safeRange;
         return result.contiguous().MoveToOuterDisposeScope();
     }

@@ -67,18 +67,20 @@ public sealed class SinePositionEmbedding : nn.Module<Tensor, Tensor>
         }
 
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         long m = hiddenDim / 2;
 
         // The official code works in float32 throughout; doing the same keeps the last bits in step with it.
         var f32 = ScalarType.Float32;
-        var featureIndex = arange(m, dtype: f32, device: device);
-        var dimT = pow(Temperature, 2 * floor_divide(featureIndex, 2) / m);
-        var useSine = remainder(arange(m, dtype: ScalarType.Int64, device: device), 2).eq(0);
+        var featureIndex = arange(scalars.Of(0L), scalars.Of(m), scalars.Of(1L), dtype: f32, device: device);
+        var dimT = pow(Temperature, featureIndex.floor_divide(scalars.Of(2)).mul_(scalars.Of(2)).div_(scalars.Of(m)));
+        var useSine = arange(scalars.Of(0L), scalars.Of(m), scalars.Of(1L), dtype: ScalarType.Int64, device: device).remainder(scalars.Of(2)).eq(scalars.Of(0));
 
         Tensor AxisFeatures(long length)
         {
             // Positions 1..L, normalised by (L + eps) and scaled to (0, 2π], exactly as cumsum(1)/(last + eps)·2π.
-            var positions = arange(1, length + 1, dtype: f32, device: device) / (length + Epsilon) * (2 * Math.PI);
+            var positions = arange(scalars.Of(1L), scalars.Of(length + 1), scalars.Of(1L), dtype: f32, device: device)
+                .div_(scalars.Of(length + Epsilon)).mul_(scalars.Of(2 * Math.PI));
             var angles = positions.unsqueeze(1) / dimT; // [L, m]
             return where(useSine, angles.sin(), angles.cos()).t(); // [m, L]
         }

@@ -101,6 +101,9 @@ public sealed class XSlotAttention : nn.Module<Tensor, Tensor, XSlotAttentionOut
         }
 
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
+        var scaleScalar = scalars.Of(scale);
+        var hiddenDimScalar = scalars.Of(hiddenDim);
         var batch = keysSource.shape[0];
         var keysT = to_k.call(keysSource).transpose(1, 2); // [B, d, hw]
         var slots = initial_slots.expand(batch, totalSlots, hiddenDim);
@@ -109,13 +112,13 @@ public sealed class XSlotAttention : nn.Module<Tensor, Tensor, XSlotAttentionOut
         Tensor updates = null!;
         for (var t = 0; t < iterations; t++)
         {
-            var dots = bmm(slots, keysT).mul_(scale); // [B, K, hw]
+            var dots = bmm(slots, keysT).mul_(scaleScalar); // [B, K, hw]
 
             // Every slot's logits are rescaled to share one row sum: D / rowsum(D) · totalsum(D).
             var rowSums = dots.sum(2, keepdim: true); // [B, K, 1]
             var total = rowSums.sum(1, keepdim: true); // [B, 1, 1]
             attention = dots.div(rowSums).mul(total).sigmoid(); // out of place: autograd needs these intermediates
-            updates = bmm(attention, values).div_(hiddenDim); // [B, K, d]
+            updates = bmm(attention, values).div_(hiddenDimScalar); // [B, K, d]
 
             if (t < iterations - 1)
             {

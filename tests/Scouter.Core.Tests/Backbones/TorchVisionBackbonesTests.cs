@@ -70,19 +70,22 @@ public sealed class TorchVisionBackbonesTests
         backbone.Channels.Should().Be(512, "read from fc.weight [10, 512]");
     }
 
-    [Fact]
-    public void FromResNet_GivesWhatTheModelComputesBeforeAveragePooling()
+    [Theory]
+    [InlineData("resnet18", 512)] // BasicBlock stages
+    [InlineData("resnet50", 2048)] // Bottleneck stages
+    public void FromResNet_GivesWhatTheModelComputesBeforeAveragePooling(string name, int channels)
     {
         // TorchVision's forward is fc(flatten(avgpool(features))): with fc set to pick channel c, the logits are the
-        // channel means of the extractor's map.
-        var resnet = torchvision.models.resnet18(num_classes: 512);
-        using var backbone = TorchVisionBackbones.FromResNet("resnet18", resnet);
+        // channel means of the extractor's map. The extractor runs the stages through adopted blocks (ResidualBlock),
+        // TorchVision's model through its own.
+        var resnet = name == "resnet18" ? torchvision.models.resnet18(num_classes: channels) : torchvision.models.resnet50(num_classes: channels);
+        using var backbone = TorchVisionBackbones.FromResNet(name, resnet);
         resnet.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        foreach (var (name, parameter) in resnet.named_parameters().Where(p => p.name.StartsWith("fc.", StringComparison.Ordinal)))
+        foreach (var (parameterName, parameter) in resnet.named_parameters().Where(p => p.name.StartsWith("fc.", StringComparison.Ordinal)))
         {
-            parameter.copy_(name == "fc.weight" ? eye(512) : zeros(512));
+            parameter.copy_(parameterName == "fc.weight" ? eye(channels) : zeros(channels));
         }
 
         manual_seed(5);

@@ -144,6 +144,51 @@ public sealed class OfficialCheckpointStoreTests : IDisposable
     }
 
     [Fact]
+    public void Save_OfAChannelsLastModel_WritesValuesInContiguousOrder_ThatAContiguousModelLoads()
+    {
+        // The CLI trains ResNets with channels-last convolution weights (and so channels-last AdamW moments). The file
+        // must hold the values in the standard layout (the writer stores contiguous data with strides from the shape),
+        // so a model built without channels-last, or PyTorch, reads the same numbers.
+        manual_seed(2);
+        using var model = TinyOfficialModel();
+        ChannelsLast.ConvertConvolutions(model).Should().Be(1, "the backbone's conv (a 1×1 kernel, like the head's conv1x1, has the same strides in either layout)");
+        using var data = new ToyDataForTiny();
+        var options = new TrainingOptions { Epochs = 1, BatchSize = 4, OutputDir = null, Device = "cpu" };
+        using var trainer = new Trainer(model, ScouterLoss.Create(1.5, 1), options);
+        trainer.Fit(data);
+        var convWeight = model.named_parameters().Single(p => p.name == "backbone.conv.weight").parameter;
+        ChannelsLast.IsChannelsLast(convWeight).Should().BeTrue("training keeps the layout");
+        convWeight.is_contiguous().Should().BeFalse();
+        var store = new OfficialCheckpointStore();
+        var path = Path.Combine(directory, "channels_last.pth");
+
+        using var saved = trainer.CaptureCheckpoint(0);
+        store.Save(path, saved);
+        using var loaded = store.Load(path);
+
+        loaded.Model["backbone.conv.weight"].is_contiguous().Should().BeTrue();
+        foreach (var (name, value) in saved.Model)
+        {
+            loaded.Model[name].equal(value).all().item<bool>().Should().BeTrue(name);
+        }
+
+        foreach (var (index, entry) in saved.Optimizer.Entries)
+        {
+            loaded.Optimizer.Entries[index].ExpAvg.equal(entry.ExpAvg).all().item<bool>().Should().BeTrue($"exp_avg of parameter {index}");
+        }
+
+        manual_seed(7);
+        using var fresh = TinyOfficialModel();
+        OfficialCheckpoint.LoadInto(fresh, loaded.Model);
+        model.eval();
+        fresh.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var images = randn(2, 3, 8, 8);
+        Support.TensorAssert.Close(fresh.call(images), model.call(images), rtol: 1e-5, atol: 1e-6);
+    }
+
+    [Fact]
     public void Restore_ACheckpointOfAnotherModel_ListsEveryMismatch()
     {
         using var model = TinyOfficialModel();

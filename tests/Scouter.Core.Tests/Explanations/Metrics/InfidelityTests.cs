@@ -58,7 +58,8 @@ public sealed class InfidelityTests
 
         using var value = Infidelity.Compute(model, image, map, ExplanationTarget.Class(0), perturbation, optimalScaling: false, probabilities: false);
 
-        value.item<double>().Should().BeApproximately(4, 1e-6);
+        // Δf is a float32 difference of sums of random pixels: a few ulps of 2, times d(1 − 3)²/dΔf = 4.
+        value.item<double>().Should().BeApproximately(4, 1e-5);
     }
 
     [Fact]
