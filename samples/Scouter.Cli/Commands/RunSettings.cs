@@ -38,6 +38,8 @@ internal sealed record RunSettings(
         ["freeze_layers"] = "0",
         ["use_pre"] = "true",
         ["slots_per_class"] = "5",
+        // The second SCOUTER epoch at lr 1e-5: 0.947 → 0.971 validation accuracy (docs/datasets.md).
+        ["lr_drop"] = "1",
     };
 
     /// <summary>
