@@ -38,7 +38,7 @@ internal sealed record RunSettings(
         ["freeze_layers"] = "0",
         ["use_pre"] = "true",
         ["slots_per_class"] = "5",
-        // The second SCOUTER epoch at lr 1e-5: 0.947 → 0.971 validation accuracy (docs/datasets.md).
+        // The second SCOUTER epoch at lr 1e-5: 0.947 → 0.971 validation accuracy in the run measured (docs/datasets.md).
         ["lr_drop"] = "1",
     };
 
