@@ -9,8 +9,9 @@ SCOUTER="${SCOUTER:-dotnet run -c Release --project $here/../Scouter.Cli --}"
 OUT="${OUT:-saved_model/synthetic}"
 LAMBDAS="${LAMBDAS:-1 3 10}"
 
-# FC pre-training of the backbone (the profile's warm-up: 6 epochs at lr 1e-3, the last at 1e-4)
-$SCOUTER train --dataset Synthetic --use_slot false --output_dir "$OUT"
+# FC pre-training of the backbone with the main job's warm-up settings (6 epochs at lr 1e-3, the last at 1e-4);
+# a direct --use_slot false run would otherwise get the profile's short SCOUTER-stage schedule
+$SCOUTER train --dataset Synthetic --use_slot false --epochs 6 --lr 0.001 --lr_drop 5 --output_dir "$OUT"
 
 # SCOUTER+ from that backbone, one run per lambda, each in its own folder next to a copy of the FC checkpoint
 for lambda in $LAMBDAS; do

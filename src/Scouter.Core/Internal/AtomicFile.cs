@@ -43,20 +43,12 @@ internal static class AtomicFile
 
     public static void Write(string path, string text) => Write(path, System.Text.Encoding.UTF8.GetBytes(text));
 
-    /// <summary>Temporary files of <paramref name="path"/> left by writers that never finished (e.g. were killed).</summary>
-    public static IReadOnlyList<string> Orphans(string path)
-    {
-        var fullPath = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(fullPath)!;
-        return Directory.Exists(directory) ? Directory.GetFiles(directory, TemporaryPrefix(fullPath) + "*.tmp") : [];
-    }
-
     private static string TemporaryPrefix(string fullPath) => $".{Path.GetFileName(fullPath)}.";
 
     // Only files last written before this write began: a concurrent writer's live temporary file is newer.
     private static void DeleteOrphans(string fullPath, DateTime started)
     {
-        foreach (var orphan in Orphans(fullPath))
+        foreach (var orphan in Directory.GetFiles(Path.GetDirectoryName(fullPath)!, TemporaryPrefix(fullPath) + "*.tmp"))
         {
             try
             {
