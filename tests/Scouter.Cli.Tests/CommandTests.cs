@@ -26,6 +26,14 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_UnknownMetric_ExitsTwoNamingTheKnownOnes()
+    {
+        var (code, text) = CliRunner.Run("evaluate", "--output_dir", output, "--metrics", "precision,auc");
+        code.Should().Be(2);
+        text.Should().Contain("--metrics: unknown metric(s) auc").And.Contain("iauc").And.Contain("sensitivity");
+    }
+
+    [Fact]
     public void PreTrainedGivenExplicitly_WithoutTheWeightsFile_Fails_NamingTheFile()
     {
         var (code, text) = CliRunner.Run("train", "--pre_trained", "true", "--use_pre", "false", "--pre_dir", output, "--output_dir", output, "--synthetic_train", "64", "--synthetic_val", "16");
@@ -63,7 +71,7 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
-    public void SyntheticDefaultRun_WarmUpRunsSixFcEpochsWithTheDropBeforeTheLast_ThenTwoScouterEpochsWithTheDropBeforeTheSecond()
+    public void SyntheticDefaultRun_WarmUpRunsSixFcEpochsWithTheDropBeforeTheLast_ThenThreeScouterEpochsWithTheDropBeforeTheThird()
     {
         var (code, text) = CliRunner.Run("train", "--output_dir", output, "--synthetic_train", "32", "--synthetic_val", "8", "--img_size", "32", "--batch_size", "16", "--num_workers", "0");
         code.Should().Be(0, text);
@@ -72,7 +80,36 @@ public sealed class CommandTests : IDisposable
         var fc = Rows(Path.Combine(output, "Synthetic_no_slot_metrics.csv"));
         fc.Select(r => double.Parse(r[1], CultureInfo.InvariantCulture)).Should().Equal(1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-4);
         var scouter = Rows(Path.Combine(output, "Synthetic_use_slot_metrics.csv"));
-        scouter.Select(r => double.Parse(r[1], CultureInfo.InvariantCulture)).Should().Equal(1e-4, 1e-5);
+        scouter.Select(r => double.Parse(r[1], CultureInfo.InvariantCulture)).Should().Equal(1e-4, 1e-4, 1e-5);
+    }
+
+    [Fact]
+    public void SyntheticDefaultRun_CheckpointsRecordTheFlagsTheRunUsed_ProfileValuesIncluded()
+    {
+        var (code, text) = CliRunner.Run("train", "--output_dir", output, "--synthetic_train", "32", "--synthetic_val", "8", "--img_size", "32", "--batch_size", "16", "--num_workers", "0");
+        code.Should().Be(0, text);
+
+        using var fc = Scouter.Core.Interop.OfficialCheckpoint.Read(Path.Combine(output, "Synthetic_no_slot_checkpoint.pth"));
+        fc.Args["use_slot"].Should().Be(false);
+        fc.Args["lr"].Should().Be(1e-3);
+        fc.Args["epochs"].Should().Be(6L);
+        fc.Args["lr_drop"].Should().Be(5L);
+        fc.Args["img_size"].Should().Be(32L, "explicit flags are recorded as given");
+        fc.Args["pre_trained"].Should().Be(false, "the profile's value, not the official default");
+
+        using var slot = Scouter.Core.Interop.OfficialCheckpoint.Read(Path.Combine(output, "Synthetic_use_slot_checkpoint.pth"));
+        slot.Args["use_slot"].Should().Be(true);
+        slot.Args["use_pre"].Should().Be(true);
+        slot.Args["lr"].Should().Be(1e-4);
+        slot.Args["slots_per_class"].Should().Be(long.Parse(Commands.RunSettings.SyntheticProfile["slots_per_class"], CultureInfo.InvariantCulture));
+        slot.Args["epochs"].Should().Be(long.Parse(Commands.RunSettings.SyntheticProfile["epochs"], CultureInfo.InvariantCulture));
+        slot.Args["batch_size"].Should().Be(16L);
+
+        // Loading the FC checkpoint for a baseline must not warn about slot flags it never used.
+        var (camCode, camText) = CliRunner.Run("evaluate", "--output_dir", output, "--synthetic_train", "32", "--synthetic_val", "8", "--img_size", "32",
+            "--slots_per_class", Commands.RunSettings.SyntheticProfile["slots_per_class"], "--baselines", "gradcam", "--metrics", "precision", "--max_images", "2", "--num_workers", "0");
+        camCode.Should().Be(0, camText);
+        camText.Should().NotContain("ignored: the checkpoint was trained with");
     }
 
     [Fact]

@@ -58,6 +58,7 @@ internal static class FlagTable
         new("synthetic_train", FlagKind.Integer, "5000", "Synthetic: training images to generate", Official: false),
         new("synthetic_val", FlagKind.Integer, "1000", "Synthetic: validation images to generate", Official: false),
         new("baselines", FlagKind.Text, "gradcam", "evaluate: baseline methods on the FC model (comma list of cam, gradcam, gradcam++, smoothgradcam++, scorecam, sscam, iscam, rise, extremal, igos, iba; 'all'; 'none')", Official: false),
+        new("metrics", FlagKind.Text, "all", "evaluate: metrics besides accuracy and area size (comma list of precision, pointing, iauc, dauc, infidelity, sensitivity; 'all'; 'none'); fewer is faster", Official: false),
         new("explained_class", FlagKind.Text, null, "evaluate: which class to explain: label, predicted or least_likely (default: label for SCOUTER+, least_likely for SCOUTER-)", Official: false),
         new("cam_samples", FlagKind.Integer, null, "cam/evaluate: sample count of SS-CAM, IS-CAM, RISE and I-GOS (default: each method's published one)", Official: false),
         new("max_images", FlagKind.Integer, "256", "evaluate: validation images to score (0 for all)", Official: false),

@@ -18,7 +18,11 @@ namespace Scouter.Cli.Commands;
 /// </summary>
 internal sealed class CheckpointRun : IDisposable
 {
-    private static readonly string[] ArchitectureFlags = ["model", "num_classes", "channel", "hidden_dim", "slots_per_class", "to_k_layer", "loss_status", "use_slot", "lambda_value", "power"];
+    // Not "channel": the backbone decides it, and a run that left it at its default recorded 512 whatever the backbone.
+    private static readonly string[] ArchitectureFlags = ["model", "num_classes", "use_slot"];
+
+    // Only an xSlot checkpoint's head flags describe its weights; an FC checkpoint records them at whatever they were.
+    private static readonly string[] SlotHeadFlags = ["hidden_dim", "slots_per_class", "to_k_layer", "loss_status", "lambda_value", "power"];
 
     private readonly Backbone backbone;
 
@@ -113,7 +117,8 @@ internal sealed class CheckpointRun : IDisposable
     private static ParsedArguments MergeArchitecture(ParsedArguments args, OfficialArgs saved, ILogger logger)
     {
         var replacements = new Dictionary<string, string>();
-        foreach (var flag in ArchitectureFlags)
+        var slotHead = !saved.TryGetValue("use_slot", out var useSlot) || useSlot is not false;
+        foreach (var flag in slotHead ? ArchitectureFlags.Concat(SlotHeadFlags) : ArchitectureFlags)
         {
             if (!saved.TryGetValue(flag, out var value) || value is null)
             {
@@ -135,6 +140,7 @@ internal sealed class CheckpointRun : IDisposable
             replacements[flag] = text;
         }
 
-        return args.With(replacements);
+        // Explicit, so that no profile default (the synthetic set's slots per class) overrides what the weights were trained with.
+        return args.With(replacements, asExplicit: true);
     }
 }

@@ -20,6 +20,7 @@ internal static class EvaluateCommand
     public static int Run(ParsedArguments args, CommandContext context)
     {
         var methods = BaselineNames(args.Text("baselines"));
+        var metrics = MetricSelection(args.Text("metrics"));
         var scouterPath = args.Text("checkpoint") ?? CheckpointRun.DefaultPath(args, useSlot: true);
         var fcPath = CheckpointRun.DefaultPath(args, useSlot: false);
         using var scouter = File.Exists(scouterPath) ? CheckpointRun.Load(args, context, useSlot: true) : null;
@@ -36,7 +37,7 @@ internal static class EvaluateCommand
 
         var data = (scouter ?? fc)!.RequireData();
         var polarity = (scouter?.Model.Head as XSlotClassifier)?.Polarity ?? Core.Options.ScouterPolarity.Positive;
-        var options = new EvaluationOptions { Seed = args.Integer("seed") };
+        var options = new EvaluationOptions { Seed = args.Integer("seed"), Metrics = metrics };
         if (args.Text("explained_class") is { } explained)
         {
             var choice = explained.ToLowerInvariant() switch
@@ -84,6 +85,35 @@ internal static class EvaluateCommand
         var names = FlagValues.SplitList(text).Select(n => n.ToLowerInvariant()).ToList();
         var unknown = names.Where(n => !BaselineMethods.Names.Contains(n)).ToList();
         return unknown.Count == 0 ? names : throw new UsageException($"--baselines: unknown method(s) {string.Join(", ", unknown)}; known: {string.Join(", ", BaselineMethods.Names)}, all, none.");
+    }
+
+    private static readonly IReadOnlyDictionary<string, ExplanationMetrics> MetricNames = new Dictionary<string, ExplanationMetrics>
+    {
+        ["precision"] = ExplanationMetrics.Precision,
+        ["pointing"] = ExplanationMetrics.PointingGame,
+        ["iauc"] = ExplanationMetrics.Insertion,
+        ["dauc"] = ExplanationMetrics.Deletion,
+        ["infidelity"] = ExplanationMetrics.Infidelity,
+        ["sensitivity"] = ExplanationMetrics.MaxSensitivity,
+    };
+
+    private static ExplanationMetrics MetricSelection(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Equals("all", StringComparison.OrdinalIgnoreCase))
+        {
+            return ExplanationMetrics.All;
+        }
+
+        if (text.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            return ExplanationMetrics.None;
+        }
+
+        var names = FlagValues.SplitList(text).Select(n => n.ToLowerInvariant()).ToList();
+        var unknown = names.Where(n => !MetricNames.ContainsKey(n)).ToList();
+        return unknown.Count == 0
+            ? names.Aggregate(ExplanationMetrics.None, (all, n) => all | MetricNames[n])
+            : throw new UsageException($"--metrics: unknown metric(s) {string.Join(", ", unknown)}; known: {string.Join(", ", MetricNames.Keys)}, all, none.");
     }
 
     /// <summary>Validation batches with ground truth: masks for the synthetic set, boxes (padded to the batch's maximum count) otherwise.</summary>

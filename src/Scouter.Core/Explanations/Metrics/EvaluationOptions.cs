@@ -17,6 +17,9 @@ public sealed record EvaluationOptions
     /// </summary>
     public Func<Tensor, Tensor, Tensor>? ClassChooser { get; init; }
 
+    /// <summary>Metrics to compute besides accuracy and area size (default all).</summary>
+    public ExplanationMetrics Metrics { get; init; } = ExplanationMetrics.All;
+
     /// <summary>Baselines explain "why not" the chosen class instead of "why" (default false).</summary>
     public bool NegativeBaselines { get; init; }
 
@@ -55,6 +58,11 @@ public sealed record EvaluationOptions
         ArgumentOutOfRangeException.ThrowIfNegative(InfidelityNoiseStd, nameof(InfidelityNoiseStd));
         ArgumentOutOfRangeException.ThrowIfNegative(SensitivityRadius, nameof(SensitivityRadius));
         ArgumentOutOfRangeException.ThrowIfNegative(PointingTolerance, nameof(PointingTolerance));
+        if ((Metrics & ~ExplanationMetrics.All) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Metrics), Metrics, $"Metrics must combine the named {nameof(ExplanationMetrics)} flags.");
+        }
+
         if (InsertionStepPixels is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(InsertionStepPixels), InsertionStepPixels, "InsertionStepPixels must be at least 1 (or null for the image width).");
@@ -65,6 +73,7 @@ public sealed record EvaluationOptions
 
     internal IReadOnlyDictionary<string, string> Describe() => new SortedDictionary<string, string>
     {
+        ["metrics"] = Metrics.ToString(),
         ["positiveClass"] = ClassChooser is null ? PositiveClass.ToString() : "custom",
         ["negativeClass"] = ClassChooser is null ? NegativeClass.ToString() : "custom",
         ["negativeBaselines"] = NegativeBaselines.ToString(),

@@ -140,19 +140,19 @@ public sealed class ExplanationEvaluator
     private void Measure(nn.Module<Tensor, Tensor> model, Tensor images, Tensor maps, ExplanationTarget target, Tensor? regions, Func<Tensor, Tensor> explain, MetricSums sums)
     {
         using var scope = NewDisposeScope();
-        Tensor? precision = null, hits = null;
-        if (regions is not null)
-        {
-            precision = LocalizationPrecision.Compute(maps, regions);
-            hits = PointingGame.Hits(maps, regions, Options.PointingTolerance).to(ScalarType.Float64);
-        }
-
-        using var insertion = InsertionDeletion.Insertion(model, images, maps, target, stepPixels: Options.InsertionStepPixels, forwardBatchSize: Options.ForwardBatchSize);
-        using var deletion = InsertionDeletion.Deletion(model, images, maps, target, stepPixels: Options.InsertionStepPixels, forwardBatchSize: Options.ForwardBatchSize);
-        var infidelity = Infidelity.Compute(model, images, maps, target, Options.InfidelitySamples, Options.InfidelityNoiseStd, Options.InfidelityOptimalScaling,
-            Options.Seed, Options.ForwardBatchSize);
-        var sensitivity = MaxSensitivity.Compute(explain, images, maps, Options.SensitivitySamples, Options.SensitivityRadius, Options.Seed);
-        sums.Add(precision, hits, insertion.Auc, deletion.Auc, infidelity, sensitivity);
+        var selected = Options.Metrics;
+        bool Has(ExplanationMetrics metric) => (selected & metric) != 0;
+        var precision = regions is not null && Has(ExplanationMetrics.Precision) ? LocalizationPrecision.Compute(maps, regions) : null;
+        var hits = regions is not null && Has(ExplanationMetrics.PointingGame) ? PointingGame.Hits(maps, regions, Options.PointingTolerance).to(ScalarType.Float64) : null;
+        using var insertion = Has(ExplanationMetrics.Insertion)
+            ? InsertionDeletion.Insertion(model, images, maps, target, stepPixels: Options.InsertionStepPixels, forwardBatchSize: Options.ForwardBatchSize) : null;
+        using var deletion = Has(ExplanationMetrics.Deletion)
+            ? InsertionDeletion.Deletion(model, images, maps, target, stepPixels: Options.InsertionStepPixels, forwardBatchSize: Options.ForwardBatchSize) : null;
+        var infidelity = Has(ExplanationMetrics.Infidelity)
+            ? Infidelity.Compute(model, images, maps, target, Options.InfidelitySamples, Options.InfidelityNoiseStd, Options.InfidelityOptimalScaling, Options.Seed, Options.ForwardBatchSize)
+            : null;
+        var sensitivity = Has(ExplanationMetrics.MaxSensitivity) ? MaxSensitivity.Compute(explain, images, maps, Options.SensitivitySamples, Options.SensitivityRadius, Options.Seed) : null;
+        sums.Add(precision, hits, insertion?.Auc, deletion?.Auc, infidelity, sensitivity);
     }
 
     private Tensor ChooseClasses(Tensor scores, Tensor labels, bool negative)
@@ -221,22 +221,16 @@ public sealed class ExplanationEvaluator
             Accumulate(1, area);
         }
 
-        public void Add(Tensor? precision, Tensor? pointing, Tensor insertion, Tensor deletion, Tensor infidelity, Tensor sensitivity)
+        public void Add(params Tensor?[] metrics)
         {
-            if (precision is not null)
+            // Metric i of the table is column i + 2, after accuracy and area size.
+            for (var i = 0; i < metrics.Length; i++)
             {
-                Accumulate(2, precision);
+                if (metrics[i] is { } values)
+                {
+                    Accumulate(i + 2, values);
+                }
             }
-
-            if (pointing is not null)
-            {
-                Accumulate(3, pointing);
-            }
-
-            Accumulate(4, insertion);
-            Accumulate(5, deletion);
-            Accumulate(6, infidelity);
-            Accumulate(7, sensitivity);
         }
 
         public MethodMetrics Row(string name, string question) => new(name, question, images, Mean(0) ?? double.NaN, Mean(1) ?? double.NaN, Mean(2), Mean(3),

@@ -158,4 +158,58 @@ public sealed class ExplanationEvaluatorTests
         var act = () => new ExplanationEvaluator().Evaluate([new EvaluationBatch(image, labels)], scouter: model);
         act.Should().Throw<ArgumentException>().WithMessage("*FcClassifierHead*xSlot head*");
     }
+
+    [Fact]
+    public void Evaluate_ComputesOnlyTheSelectedMetrics_WithoutTheirModelCalls()
+    {
+        using var model = ToyModels.LinearFc(CamFamilyInputs.Weights);
+        using var cam = ClassActivationMap.Create(model);
+        using var image = CamFamilyInputs.Image();
+        using var labels = tensor(new long[] { 0 });
+        using var boxes = tensor(new float[] { 1, 1, 2, 2 }).view(1, 1, 4);
+        var calls = 0;
+        var hook = model.register_forward_hook((_, _, output) =>
+        {
+            calls++;
+            return output;
+        });
+
+        MethodMetrics Run(ExplanationMetrics metrics, out int modelCalls)
+        {
+            calls = 0;
+            var row = new ExplanationEvaluator(Small with { Metrics = metrics }).Evaluate([new EvaluationBatch(image, labels, boxes)], baselines: [cam]).Rows.Single();
+            modelCalls = calls;
+            return row;
+        }
+
+        var all = Run(ExplanationMetrics.All, out var allCalls);
+        var localisation = Run(ExplanationMetrics.Precision | ExplanationMetrics.PointingGame, out var localisationCalls);
+        var none = Run(ExplanationMetrics.None, out var noneCalls);
+        var infidelityOnly = Run(ExplanationMetrics.Infidelity, out var infidelityCalls);
+        hook.remove();
+
+        localisation.Precision.Should().Be(all.Precision).And.BeApproximately(2.0 / 3, 1e-6);
+        localisation.PointingGame.Should().Be(all.PointingGame);
+        localisation.AreaSize.Should().Be(all.AreaSize);
+        localisation.Accuracy.Should().Be(all.Accuracy);
+        double.IsNaN(localisation.InsertionAuc).Should().BeTrue();
+        double.IsNaN(localisation.DeletionAuc).Should().BeTrue();
+        double.IsNaN(localisation.Infidelity).Should().BeTrue();
+        double.IsNaN(localisation.MaxSensitivity).Should().BeTrue();
+        none.Precision.Should().BeNull();
+        none.PointingGame.Should().BeNull();
+        infidelityOnly.Infidelity.Should().Be(all.Infidelity);
+        double.IsNaN(infidelityOnly.InsertionAuc).Should().BeTrue();
+
+        localisationCalls.Should().Be(noneCalls, "precision and the pointing game need no model call");
+        infidelityCalls.Should().BeGreaterThan(noneCalls);
+        allCalls.Should().BeGreaterThan(infidelityCalls);
+    }
+
+    [Fact]
+    public void Options_RejectUnnamedMetricFlags()
+    {
+        var act = () => new ExplanationEvaluator(new EvaluationOptions { Metrics = (ExplanationMetrics)128 });
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Metrics*");
+    }
 }
