@@ -120,4 +120,22 @@ public sealed class ImageTransformTests
 
         LiveTensors.Count().Should().Be(before);
     }
+
+    [Fact]
+    public void Apply_LeavesNoScalarToTheFinalizer()
+    {
+        // Loader threads transform every image; a Scalar left to the finalizer can be freed while TorchSharp 0.107's
+        // native call still reads it ("Expected false to be true" from c10::Scalar::toDouble in div_).
+        var transform = ImageTransform.Create(48, Normalization.ImageNet);
+        using var image = randint(0, 256, [3, 32, 40]).to(ScalarType.Byte);
+        transform.Apply(image).Dispose(); // one-time initialisation outside the count
+
+        using var listener = FinalizedScalars.Start();
+        for (var i = 0; i < 3; i++)
+        {
+            transform.Apply(image).Dispose();
+        }
+
+        listener.CountAfterCollection().Should().Be(0);
+    }
 }

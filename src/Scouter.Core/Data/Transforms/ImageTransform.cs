@@ -91,14 +91,17 @@ public sealed class ImageTransform
             throw new ArgumentNullException(nameof(random), "An augmenting transform needs the sample's SeededRandom.");
         }
 
+        // Loader threads run this for every image: its scalars are owned and freed here rather than left to the
+        // finalizer (TorchSharp 0.107 can finalise an implicit Scalar while a native call still reads it).
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         var resized = Resize(image, ImageSize, ImageSize);
         if (Augment)
         {
             resized = Augmentation.Apply(resized, random!);
         }
 
-        return Normalization.Apply(resized.div_(255f)).MoveToOuterDisposeScope();
+        return Normalization.Apply(resized.div_(scalars.Of(255f))).MoveToOuterDisposeScope();
     }
 
     /// <summary>Maps boxes of an original <paramref name="width"/>×<paramref name="height"/> image to the <c>S×S</c> output (without augmentation).</summary>
@@ -128,7 +131,8 @@ public sealed class ImageTransform
             return input.MoveToOuterDisposeScope();
         }
 
+        using var scalars = new ScalarScope();
         var resized = nn.functional.interpolate(input.unsqueeze(0), [height, width], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
-        return resized.squeeze(0).round_().clamp_(0, 255).MoveToOuterDisposeScope();
+        return resized.squeeze(0).round_().clamp_(scalars.Of(0), scalars.Of(255)).MoveToOuterDisposeScope();
     }
 }

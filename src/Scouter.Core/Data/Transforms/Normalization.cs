@@ -56,7 +56,7 @@ public sealed class Normalization
         using var scope = NewDisposeScope();
         var mean = tensor(Mean.Select(m => (float)m).ToArray(), image.dtype, image.device).view(-1, 1, 1);
         var std = tensor(Std.Select(s => (float)s).ToArray(), image.dtype, image.device).view(-1, 1, 1);
-        return ((image - mean) / std).MoveToOuterDisposeScope();
+        return image.sub(mean).div_(std).MoveToOuterDisposeScope();
     }
 
     /// <summary>Undoes <see cref="Apply"/>: returns values in [0, 1] (for display).</summary>
