@@ -158,10 +158,13 @@ public sealed class XSlotClassifierTests
             return (output.Scores.clone(), output.ClassMaps!.clone());
         })));
 
+        // Not bit for bit: a LibTorch kernel called from several threads at once may split its reductions
+        // differently (seen: 1 ulp on a loaded machine). Shared state between calls, such as a position embedding
+        // cached for another map size (the inputs alternate 3, 4 and 5 rows), would differ by far more.
         for (var i = 0; i < inputs.Length; i++)
         {
-            TensorAssert.Close(concurrent[i].Item1, sequential[i].Item1, rtol: 0, atol: 0);
-            TensorAssert.Close(concurrent[i].Item2, sequential[i].Item2, rtol: 0, atol: 0);
+            TensorAssert.Close(concurrent[i].Item1, sequential[i].Item1, rtol: 1e-6, atol: 1e-6);
+            TensorAssert.Close(concurrent[i].Item2, sequential[i].Item2, rtol: 1e-6, atol: 1e-6);
         }
 
         foreach (var t in inputs.Concat(sequential.SelectMany(p => new[] { p.Item1, p.Item2 })).Concat(concurrent.SelectMany(p => new[] { p.Item1, p.Item2 })))
