@@ -1,5 +1,4 @@
 using Scouter.Cli.Arguments;
-using Scouter.Core.Data.Datasets;
 using Scouter.Core.Losses;
 using Scouter.Core.Training;
 using Spectre.Console;
@@ -64,7 +63,7 @@ internal static class ExportOfficialCommand
         };
         // Where our defaults are not the official ones (--dataset; the synthetic profile), the flag is always spelled out.
         var ours = new HashSet<string> { "dataset" };
-        if (string.Equals(effective.Text("dataset"), SyntheticShapesDataset.DatasetName, StringComparison.OrdinalIgnoreCase))
+        if (RunSettings.IsSynthetic(effective))
         {
             ours.UnionWith(RunSettings.SyntheticProfile.Keys);
         }

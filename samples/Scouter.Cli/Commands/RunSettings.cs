@@ -65,8 +65,7 @@ internal sealed record RunSettings(
 
     public static RunSettings From(ParsedArguments args)
     {
-        var isSynthetic = string.Equals(args.Text("dataset"), SyntheticShapesDataset.DatasetName, StringComparison.OrdinalIgnoreCase);
-        var warmUp = isSynthetic && !args.IsExplicit("use_pre") && args.Boolean("use_slot");
+        var warmUp = IsSynthetic(args) && !args.IsExplicit("use_pre") && args.Boolean("use_slot");
         args = Effective(args);
 
         var lossStatus = args.Integer("loss_status");
@@ -138,9 +137,13 @@ internal sealed record RunSettings(
 
     /// <summary>The flags as this run uses them: the synthetic profile applied where the user left a flag at its default.</summary>
     public static ParsedArguments Effective(ParsedArguments args) =>
-        string.Equals(args.Text("dataset"), SyntheticShapesDataset.DatasetName, StringComparison.OrdinalIgnoreCase)
+        IsSynthetic(args)
             ? args.With(SyntheticProfile.Where(p => !args.IsExplicit(p.Key)).ToDictionary(p => p.Key, p => p.Value))
             : args;
+
+    /// <summary>Whether the run uses the embedded synthetic data set, whose profile fills unset flags.</summary>
+    public static bool IsSynthetic(ParsedArguments args) =>
+        string.Equals(args.Text("dataset"), SyntheticShapesDataset.DatasetName, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A checkpoint path given to <c>--resume</c> (the official flag takes a path), or null.</summary>
     public static string? ResumePath(string? value) =>

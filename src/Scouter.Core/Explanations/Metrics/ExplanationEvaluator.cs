@@ -140,8 +140,7 @@ public sealed class ExplanationEvaluator
     private void Measure(nn.Module<Tensor, Tensor> model, Tensor images, Tensor maps, ExplanationTarget target, Tensor? regions, Func<Tensor, Tensor> explain, MetricSums sums)
     {
         using var scope = NewDisposeScope();
-        var selected = Options.Metrics;
-        bool Has(ExplanationMetrics metric) => (selected & metric) != 0;
+        bool Has(ExplanationMetrics metric) => Options.Metrics.HasFlag(metric);
         var precision = regions is not null && Has(ExplanationMetrics.Precision) ? LocalizationPrecision.Compute(maps, regions) : null;
         var hits = regions is not null && Has(ExplanationMetrics.PointingGame) ? PointingGame.Hits(maps, regions, Options.PointingTolerance).to(ScalarType.Float64) : null;
         using var insertion = Has(ExplanationMetrics.Insertion)
