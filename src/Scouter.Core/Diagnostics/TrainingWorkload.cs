@@ -59,7 +59,7 @@ public sealed class TrainingWorkload : IDisposable
         }
 
         loss = ScouterLoss.Create(scouter);
-        optimizer = optim.AdamW(Model.parameters().Where(p => p.requires_grad), lr: Options.LearningRate, weight_decay: Options.WeightDecay);
+        optimizer = new ScalarSafeAdamW(Model.parameters().Where(p => p.requires_grad), lr: Options.LearningRate, weight_decay: Options.WeightDecay);
 
         images = randn(Options.BatchSize, Options.InputChannels, Options.ImageSize, Options.ImageSize);
         labels = randint(0, Options.NumClasses, [Options.BatchSize]);
@@ -85,7 +85,7 @@ public sealed class TrainingWorkload : IDisposable
     public float TrainStep()
     {
         using var scope = NewDisposeScope();
-        optimizer.zero_grad();
+        Model.zero_grad(); // set to none, as Trainer does
         using var output = Model.ForwardDetailed(images);
         var result = loss.call(output, labels);
         result.Total.backward();

@@ -57,14 +57,15 @@ public sealed class ScouterLoss : nn.Module<HeadOutput, Tensor, ScouterLossResul
     public override ScouterLossResult forward(HeadOutput output, Tensor labels)
     {
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         var (nll, attentionMean) = Parts(output, labels);
 
         Tensor area;
         Tensor total;
         if (attentionMean is not null)
         {
-            area = attentionMean.pow(power);
-            total = nll + lambda * area;
+            area = attentionMean.pow(scalars.Of(power));
+            total = nll.add(area.mul(scalars.Of(lambda)), scalars.Of(1)); // nll + λ·area, with owned scalars
         }
         else
         {
@@ -111,7 +112,8 @@ public sealed class ScouterLoss : nn.Module<HeadOutput, Tensor, ScouterLossResul
         }
 
         using var scope = NewDisposeScope();
-        var outOfRange = labels.lt(0).logical_or(labels.ge(numClasses));
+        using var scalars = new ScalarScope();
+        var outOfRange = labels.lt(scalars.Of(0)).logical_or(labels.ge(scalars.Of(numClasses)));
         if (outOfRange.any().item<bool>())
         {
             var index = outOfRange.to(ScalarType.Int64).argmax().item<long>();
