@@ -37,7 +37,7 @@ public sealed class ResNeSt : nn.Module<Tensor, Tensor>
     private const int Radix = 2;
 
     private readonly nn.Module<Tensor, Tensor> conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly ScalarSafeBatchNorm2d bn1;
     private readonly ReLU act1;
     private readonly MaxPool2d maxpool;
     private readonly Sequential layer1;
@@ -53,7 +53,7 @@ public sealed class ResNeSt : nn.Module<Tensor, Tensor>
         InputChannels = inputChannels;
         var channels = StemWidth * 2;
         conv1 = inputChannels == 3 ? DeepStem(inputChannels, channels) : MnistStem.Create(inputChannels);
-        bn1 = nn.BatchNorm2d(channels);
+        bn1 = ScalarSafeBatchNorm2d.Create(channels);
         act1 = nn.ReLU(inplace: true);
         maxpool = nn.MaxPool2d(kernel_size: 3, stride: 2, padding: 1);
         layer1 = Stage(ref channels, planes: 64, blocks[0], stride: 1);
@@ -134,10 +134,10 @@ public sealed class ResNeSt : nn.Module<Tensor, Tensor>
     // timm's deep stem: three 3×3 convolutions (stride 2 first) of widths 32, 32, 64; indices 0…6 are state-dict names.
     private static Sequential DeepStem(int inputChannels, int outChannels) => nn.Sequential(
         nn.Conv2d(inputChannels, StemWidth, kernel_size: 3, stride: 2, padding: 1, bias: false),
-        nn.BatchNorm2d(StemWidth),
+        ScalarSafeBatchNorm2d.Create(StemWidth),
         nn.ReLU(inplace: true),
         nn.Conv2d(StemWidth, StemWidth, kernel_size: 3, stride: 1, padding: 1, bias: false),
-        nn.BatchNorm2d(StemWidth),
+        ScalarSafeBatchNorm2d.Create(StemWidth),
         nn.ReLU(inplace: true),
         nn.Conv2d(StemWidth, outChannels, kernel_size: 3, stride: 1, padding: 1, bias: false));
 
@@ -161,7 +161,7 @@ public sealed class ResNeSt : nn.Module<Tensor, Tensor>
     private static Sequential AverageDownsample(int inChannels, int outChannels, int stride) => nn.Sequential(
         stride == 1 ? nn.Identity() : nn.AvgPool2d(kernel_size: 2, stride: stride, ceil_mode: true, count_include_pad: false),
         nn.Conv2d(inChannels, outChannels, kernel_size: 1, bias: false),
-        nn.BatchNorm2d(outChannels));
+        ScalarSafeBatchNorm2d.Create(outChannels));
 
     // timm's init_weights: Kaiming normal (fan out, ReLU) for every convolution, then zero_init_last. The MNIST stem
     // keeps its default initialisation, as in the official code, which swaps it in after timm has initialised.

@@ -20,12 +20,12 @@ internal sealed class ResNeStBottleneck : nn.Module<Tensor, Tensor>
     public const int Expansion = 4;
 
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly ScalarSafeBatchNorm2d bn1;
     private readonly ReLU act1;
     private readonly SplitAttention conv2;
     private readonly AvgPool2d? avd_last;
     private readonly Conv2d conv3;
-    private readonly BatchNorm2d bn3;
+    private readonly ScalarSafeBatchNorm2d bn3;
     private readonly ReLU act3;
     private readonly Sequential? downsample;
 
@@ -33,12 +33,12 @@ internal sealed class ResNeStBottleneck : nn.Module<Tensor, Tensor>
     {
         var width = planes; // base width 64, cardinality 1
         conv1 = nn.Conv2d(inChannels, width, kernel_size: 1, bias: false);
-        bn1 = nn.BatchNorm2d(width);
+        bn1 = ScalarSafeBatchNorm2d.Create(width);
         act1 = nn.ReLU(inplace: true);
         conv2 = SplitAttention.Create(width, stride: 1, radix);
         avd_last = stride > 1 ? nn.AvgPool2d(kernel_size: 3, stride: stride, padding: 1) : null;
         conv3 = nn.Conv2d(width, planes * Expansion, kernel_size: 1, bias: false);
-        bn3 = nn.BatchNorm2d(planes * Expansion);
+        bn3 = ScalarSafeBatchNorm2d.Create(planes * Expansion);
         act3 = nn.ReLU(inplace: true);
         this.downsample = downsample;
         RegisterComponents();
@@ -54,7 +54,7 @@ internal sealed class ResNeStBottleneck : nn.Module<Tensor, Tensor>
         new(inChannels, planes, stride, downsample, radix);
 
     /// <summary>The last BN of the residual branch, zero-initialised like timm's <c>zero_init_last</c>.</summary>
-    public BatchNorm2d LastNorm => bn3;
+    public ScalarSafeBatchNorm2d LastNorm => bn3;
 
     public override Tensor forward(Tensor input)
     {

@@ -10,7 +10,8 @@ namespace Scouter.Core.Backbones;
 /// <summary>
 /// A TorchVision ResNet block (<c>BasicBlock</c> or <c>Bottleneck</c>) adopted module for module: same children, same
 /// names and registration order (so the same state-dict keys and parameter order), same computation, but its residual
-/// addition frees its <see cref="Scalar"/> at once.
+/// addition frees its <see cref="Scalar"/> at once, and its batch norms (shortcut included) are
+/// <see cref="ScalarSafeBatchNorm2d"/>s holding the block's own parameters and buffers.
 /// </summary>
 /// <remarks>
 /// TorchVision's blocks end in <c>x.add_(identity)</c>, which TorchSharp 0.107 turns into <c>add_(identity, alpha: 1)</c>
@@ -64,8 +65,13 @@ internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
         var children = new Dictionary<string, nn.Module<Tensor, Tensor>>(StringComparer.Ordinal);
         foreach (var (name, child) in block.named_children())
         {
-            children[name] = child as nn.Module<Tensor, Tensor>
-                ?? throw new ArgumentException($"{path}.{name} is a {child.GetType().Name}, not a Module<Tensor, Tensor>; expected a TorchVision ResNet block.", nameof(block));
+            children[name] = child switch
+            {
+                BatchNorm2d norm => ScalarSafeBatchNorm2d.Adopt(norm),
+                Sequential shortcut when name == "downsample" => AdoptShortcut(shortcut),
+                nn.Module<Tensor, Tensor> module => module,
+                _ => throw new ArgumentException($"{path}.{name} is a {child.GetType().Name}, not a Module<Tensor, Tensor>; expected a TorchVision ResNet block.", nameof(block)),
+            };
         }
 
         string[] basic = ["conv1", "bn1", "relu1", "conv2", "bn2"];
@@ -78,6 +84,15 @@ internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
 
         return new ResidualBlock(block, children);
     }
+
+    // TorchVision's shortcut is Sequential(conv "0", batch norm "1"): the same children under the same names, with the
+    // batch norm adopted.
+    private static Sequential AdoptShortcut(Sequential shortcut) =>
+        nn.Sequential(shortcut.named_children().Select(child => (child.name, child.module switch
+        {
+            BatchNorm2d norm => ScalarSafeBatchNorm2d.Adopt(norm),
+            _ => (nn.Module<Tensor, Tensor>)child.module,
+        })));
 
     public override Tensor forward(Tensor input)
     {

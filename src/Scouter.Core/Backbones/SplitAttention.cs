@@ -16,10 +16,10 @@ namespace Scouter.Core.Backbones;
 internal sealed class SplitAttention : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv;
-    private readonly BatchNorm2d bn0;
+    private readonly ScalarSafeBatchNorm2d bn0;
     private readonly ReLU act0;
     private readonly Conv2d fc1;
-    private readonly BatchNorm2d bn1;
+    private readonly ScalarSafeBatchNorm2d bn1;
     private readonly ReLU act1;
     private readonly Conv2d fc2;
 
@@ -32,10 +32,10 @@ internal sealed class SplitAttention : nn.Module<Tensor, Tensor>
         var attentionChannels = AttentionChannels(channels, radix);
 
         conv = nn.Conv2d(channels, mixedChannels, kernel_size: 3, stride: stride, padding: 1, groups: radix, bias: false);
-        bn0 = nn.BatchNorm2d(mixedChannels);
+        bn0 = ScalarSafeBatchNorm2d.Create(mixedChannels);
         act0 = nn.ReLU(inplace: true);
         fc1 = nn.Conv2d(channels, attentionChannels, kernel_size: 1);
-        bn1 = nn.BatchNorm2d(attentionChannels);
+        bn1 = ScalarSafeBatchNorm2d.Create(attentionChannels);
         act1 = nn.ReLU(inplace: true);
         fc2 = nn.Conv2d(attentionChannels, mixedChannels, kernel_size: 1);
         RegisterComponents();

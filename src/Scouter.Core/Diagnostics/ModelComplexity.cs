@@ -42,7 +42,7 @@ public sealed record ModelComplexity(long TrainableParameters, long TotalParamet
                 case Linear linear:
                     removers.Add(Hook(linear, (_, output) => macs += output.numel() * linear.in_features));
                     break;
-                case BatchNorm2d norm:
+                case BatchNorm norm:
                     removers.Add(Hook(norm, (_, output) => macs += 2 * output.numel()));
                     break;
                 case XSlotAttention attention:

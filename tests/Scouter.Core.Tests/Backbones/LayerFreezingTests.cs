@@ -80,7 +80,7 @@ public sealed class LayerFreezingTests
         using var backbone = BackboneRegistry.Default.Create("resnet18");
         backbone.FreezeLayers(4);
         backbone.Features.train();
-        var bn1 = (BatchNorm2d)backbone.Features.named_children().Single(c => c.name == "bn1").module;
+        var bn1 = (BatchNorm)backbone.Features.named_children().Single(c => c.name == "bn1").module;
         using var before = bn1.running_mean!.clone();
         using var scope = NewDisposeScope();
         manual_seed(1);

@@ -80,7 +80,10 @@ public sealed class TorchVisionBackbonesTests
         // TorchVision's model through its own.
         var resnet = name == "resnet18" ? torchvision.models.resnet18(num_classes: channels) : torchvision.models.resnet50(num_classes: channels);
         using var backbone = TorchVisionBackbones.FromResNet(name, resnet);
+        // Both in eval mode: the extractor's batch norms are adopted modules (ScalarSafeBatchNorm2d holding the same
+        // tensors), so the TorchVision model's mode no longer reaches them.
         resnet.eval();
+        backbone.Features.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         foreach (var (parameterName, parameter) in resnet.named_parameters().Where(p => p.name.StartsWith("fc.", StringComparison.Ordinal)))
