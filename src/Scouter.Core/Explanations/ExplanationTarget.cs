@@ -63,7 +63,7 @@ public abstract class ExplanationTarget
     public Tensor Score(Tensor outputs)
     {
         using var scope = NewDisposeScope();
-        return Score(outputs, arange(outputs.shape[0], dtype: ScalarType.Int64, device: outputs.device)).MoveToOuterDisposeScope();
+        return Score(outputs, EveryRow(outputs)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Probabilities of a plain batch, one output row per image.</summary>
@@ -72,7 +72,7 @@ public abstract class ExplanationTarget
     public Tensor Probability(Tensor outputs)
     {
         using var scope = NewDisposeScope();
-        return Probability(outputs, arange(outputs.shape[0], dtype: ScalarType.Int64, device: outputs.device)).MoveToOuterDisposeScope();
+        return Probability(outputs, EveryRow(outputs)).MoveToOuterDisposeScope();
     }
 
     /// <summary>"Why class c": one class index per image.</summary>
@@ -110,5 +110,13 @@ public abstract class ExplanationTarget
 
         using var cpu = classes.to(ScalarType.Int64).cpu();
         return cpu.data<long>().ToArray();
+    }
+
+    // Row b explains image b. arange's three bounds are scalars of our own (see ScalarScope): Grad-CAM and the metrics
+    // call this once per explanation.
+    private static Tensor EveryRow(Tensor outputs)
+    {
+        using var scalars = new ScalarScope();
+        return arange(scalars.Of(0L), scalars.Of(outputs.shape[0]), scalars.Of(1L), dtype: ScalarType.Int64, device: outputs.device);
     }
 }

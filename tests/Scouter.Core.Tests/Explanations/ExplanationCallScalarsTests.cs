@@ -1,5 +1,6 @@
 using Scouter.Core.Backbones;
 using Scouter.Core.Explanations;
+using Scouter.Core.Explanations.Cam;
 using Scouter.Core.Modules;
 using Scouter.Core.Options;
 using Scouter.Core.Tests.Support;
@@ -44,6 +45,34 @@ public sealed class ExplanationCallScalarsTests
         }
 
         listener.CountAfterCollection().Should().Be(0);
+    }
+
+    [Fact]
+    public void GradCamCalls_LeaveNoScalarToTheFinalizer()
+    {
+        // The baseline the benchmarks time against SCOUTER's maps; its row index (arange) used to leave three per call.
+        using var backbone = BackboneRegistry.Default.Create("resnet18", 3);
+        using var model = ScouterModel.Create(backbone.Features, FcClassifierHead.Create(backbone.Channels, 10));
+        model.eval();
+        using var gradCam = GradCam.Create(model);
+        using var images = randn(2, 3, 96, 96);
+        var target = ExplanationTarget.Class([1, 2]);
+        GradCamCall(gradCam, images, target);
+
+        using var listener = FinalizedScalars.Start();
+        for (var call = 0; call < 3; call++)
+        {
+            GradCamCall(gradCam, images, target);
+        }
+
+        listener.CountAfterCollection().Should().Be(0);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void GradCamCall(GradCam gradCam, Tensor images, ExplanationTarget target)
+    {
+        using var scope = NewDisposeScope();
+        gradCam.Explain(images, target);
     }
 
     private static void Explain(ScouterModel model, Tensor images, int size)
