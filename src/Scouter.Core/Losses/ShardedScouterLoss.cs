@@ -1,6 +1,7 @@
 // The SCOUTER loss (SCOUTER-SPEC §2) of one batch computed in shards, one per data-parallel replica. Both parts are
 // batch means, so a shard of b_r of the B images contributes with weight w_r = b_r / B; the area term raises the
 // mean attention m to the power p, which does not split, so its gradient is linearised at the whole batch's m.
+using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,6 +40,12 @@ internal static class ShardedScouterLoss
     /// <param name="attentionMean">The shard's attention mean (with its graph), or null.</param>
     /// <param name="weight">The shard's weight <c>b_r / B</c>.</param>
     /// <param name="areaCoefficient">The coefficient <c>c</c> from <see cref="Combine"/>.</param>
-    public static Tensor Surrogate(Tensor nll, Tensor? attentionMean, double weight, double areaCoefficient) =>
-        attentionMean is null ? nll * weight : (nll + attentionMean * areaCoefficient) * weight;
+    public static Tensor Surrogate(Tensor nll, Tensor? attentionMean, double weight, double areaCoefficient)
+    {
+        // The operations of (nll + m·c)·w, with scalars of our own (see ScalarScope).
+        using var scalars = new ScalarScope();
+        using var scope = NewDisposeScope();
+        var sum = attentionMean is null ? nll : nll.add(attentionMean.mul(scalars.Of(areaCoefficient)), scalars.Of(1));
+        return sum.mul(scalars.Of(weight)).MoveToOuterDisposeScope();
+    }
 }

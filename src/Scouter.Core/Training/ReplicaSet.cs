@@ -1,5 +1,6 @@
 // The replicas of torch.nn.DataParallel (torch/nn/parallel/replicate.py): one copy of the model per device, with
 // parameters AND buffers taken from the module on the first device before every forward pass.
+using Scouter.Core.Internal;
 using Scouter.Core.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -130,6 +131,8 @@ public sealed class ReplicaSet : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        using var scalars = new ScalarScope();
+        var one = scalars.Of(1); // add_(Tensor) would pass its own implicit alpha = 1
         for (var j = 0; j < parameters[0].Count; j++)
         {
             if (!parameters[0][j].requires_grad || parameters[0][j].grad is not { } total)
@@ -141,7 +144,7 @@ public sealed class ReplicaSet : IDisposable
             {
                 if (parameters[r][j].grad is { } part)
                 {
-                    total.add_(part.to(total.device));
+                    total.add_(part.to(total.device), one);
                 }
             }
         }
