@@ -52,7 +52,7 @@ internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// A copy of a TorchVision ResNet stage (<c>layer1</c> … <c>layer4</c>, a <see cref="Sequential"/> of blocks named
-    /// <c>0</c>, <c>1</c>, …) whose blocks are adopted. It shares every module and parameter with <paramref name="stage"/>.
+    /// <c>0</c>, <c>1</c>, …) whose blocks are adopted. It shares every parameter and buffer with <paramref name="stage"/>.
     /// </summary>
     /// <param name="stage">A stage of a TorchVision ResNet.</param>
     /// <param name="stageName">The stage's name, for error messages.</param>

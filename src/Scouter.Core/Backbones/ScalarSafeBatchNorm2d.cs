@@ -43,7 +43,8 @@ public sealed class ScalarSafeBatchNorm2d : BatchNorm
     /// <summary>
     /// A module that takes over <paramref name="source"/>'s parameters and buffers (the same tensor objects, not
     /// copies), settings and training mode. Use it in place of <paramref name="source"/>, which must not be disposed
-    /// while this module is in use.
+    /// while this module is in use (it may be dropped: its finalizer, which would free the shared tensors, is
+    /// suppressed).
     /// </summary>
     /// <param name="source">A TorchSharp batch norm, e.g. one of a TorchVision model.</param>
     public static ScalarSafeBatchNorm2d Adopt(BatchNorm2d source)
@@ -57,6 +58,10 @@ public sealed class ScalarSafeBatchNorm2d : BatchNorm
         adopted.running_var = source.running_var;
         adopted.num_batches_tracked = source.num_batches_tracked;
         adopted.train(source.training);
+
+        // TorchSharp's NormBase disposes its tensors from the finalizer as well (Dispose(false) included), so a
+        // source nobody references any more would free the tensors this module now uses. Its tensors are ours now.
+        GC.SuppressFinalize(source);
         return adopted;
     }
 

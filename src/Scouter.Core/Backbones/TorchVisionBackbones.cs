@@ -48,7 +48,9 @@ public static class TorchVisionBackbones
     /// <param name="name">A name for logs and checkpoints.</param>
     /// <param name="model">Any TorchVision ResNet, ResNeXt or Wide ResNet.</param>
     /// <param name="inputChannels">
-    /// 3 shares every parameter with <paramref name="model"/>. Any other count replaces <c>conv1</c> in the feature
+    /// 3 shares every parameter with <paramref name="model"/> (batch norms are adopted as
+    /// <see cref="ScalarSafeBatchNorm2d"/>s holding the model's own tensors, so set the training mode on the backbone,
+    /// not on <paramref name="model"/>). Any other count replaces <c>conv1</c> in the feature
     /// extractor by the <see cref="MnistStem"/>; the model itself keeps its own <c>conv1</c>, which the extractor no
     /// longer uses.
     /// </param>

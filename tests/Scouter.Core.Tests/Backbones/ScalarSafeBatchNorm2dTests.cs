@@ -81,6 +81,28 @@ public sealed class ScalarSafeBatchNorm2dTests
     }
 
     [Fact]
+    public void Adopt_SurvivesTheSourceBeingDroppedAndFinalized()
+    {
+        // TorchSharp's batch norm frees its tensors from its finalizer too; dropping the TorchVision model a backbone
+        // was cut from once emptied the backbone's state dict of every batch-norm entry.
+        using var adopted = AdoptFromDroppedSource();
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        adopted.state_dict().Keys.Should().Equal("weight", "bias", "running_mean", "running_var", "num_batches_tracked");
+        adopted.weight!.sum().item<float>().Should().Be(4f);
+        using var input = randn(2, 4, 3, 3);
+        using var output = adopted.call(input);
+        output.shape.Should().Equal(2, 4, 3, 3);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static ScalarSafeBatchNorm2d AdoptFromDroppedSource() => ScalarSafeBatchNorm2d.Adopt(nn.BatchNorm2d(4));
+
+    [Fact]
     public void ForwardHooks_FireThroughCall()
     {
         using var norm = ScalarSafeBatchNorm2d.Create(2);
