@@ -93,7 +93,9 @@ public class ScalarSafeAdamW : AdamW
                 second = state.exp_avg_sq;
             }
 
-            var denominator = (second.sqrt() / scalars.Of(Math.Sqrt(biasCorrection2))).add_(epsilon, one);
+            // In place on sqrt's result (TorchSharp divides into a second new tensor): same values, one
+            // parameter-sized allocation less per tensor and step.
+            var denominator = second.sqrt().div_(scalars.Of(Math.Sqrt(biasCorrection2))).add_(epsilon, one);
             parameter.addcdiv_(state.exp_avg, denominator, value: scalars.Of(-(lr / biasCorrection1)));
         }
     }
