@@ -36,8 +36,9 @@ public static class GaussianBlur
 
         using var scope = NewDisposeScope();
         long b = images.shape[0], c = images.shape[1], h = images.shape[2], w = images.shape[3];
-        var offsets = arange(size, dtype: ScalarType.Float64, device: images.device) - (size - 1) / 2.0;
-        var kernel = (-(offsets * offsets) / (2 * sigma * sigma)).exp();
+        using var scalars = new ScalarScope();
+        var offsets = arange(scalars.Of(0L), scalars.Of((long)size), scalars.Of(1L), dtype: ScalarType.Float64, device: images.device).sub(scalars.Of((size - 1) / 2.0));
+        var kernel = (-(offsets * offsets)).div(scalars.Of(2 * sigma * sigma)).exp();
         kernel = (kernel / kernel.sum()).to(images.dtype);
 
         var pad = size / 2;

@@ -50,9 +50,10 @@ public static class PerturbedForwardPasses
         for (long start = 0; start < total; start += forwardBatchSize)
         {
             using var scope = NewDisposeScope();
-            var rows = arange(start, Math.Min(start + forwardBatchSize, total), dtype: ScalarType.Int64, device: device);
-            var images = rows.div(perImage, rounding_mode: RoundingMode.floor);
-            var perturbations = rows.remainder(perImage);
+            using var scalars = new ScalarScope();
+            var rows = arange(scalars.Of(start), scalars.Of(Math.Min(start + forwardBatchSize, total)), scalars.Of(1L), dtype: ScalarType.Int64, device: device);
+            var images = rows.div(scalars.Of(perImage), rounding_mode: RoundingMode.floor);
+            var perturbations = rows.remainder(scalars.Of(perImage));
             var batch = inputs(images, perturbations);
             TensorChecks.Rank(batch, 4, nameof(PerturbedForwardPasses), $"inputs [N = {rows.shape[0]}, C, H, W] for a chunk", nameof(inputs));
             if (batch.shape[0] != rows.shape[0])
@@ -110,7 +111,7 @@ public static class PerturbedForwardPasses
             }
 
             var b = baselines.index_select(0, imageRows);
-            return b + (x - b) * m;
+            return b.add(x.sub(b).mul(m), ScalarScope.One); // b + (x − b)·m
         }
 
         return Score(model, images.shape[0], masksPerImage, Build, target, forwardBatchSize, probabilities, images.device);

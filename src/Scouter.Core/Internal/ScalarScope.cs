@@ -20,6 +20,14 @@ internal sealed class ScalarScope : IDisposable
 {
     private readonly List<Scalar> scalars = [];
 
+    /// <summary>
+    /// The <c>int32</c> 1 that <c>Tensor + Tensor</c> and <c>add_(Tensor)</c> pass as their hidden <c>alpha</c>
+    /// (TorchSharp's <c>sub</c> has none): one process-wide instance, rooted here, so never finalised (a native
+    /// <c>c10::Scalar</c> is immutable, so sharing it across threads is safe). Write <c>a.add(b, ScalarScope.One)</c>
+    /// for <c>a + b</c>.
+    /// </summary>
+    public static Scalar One { get; } = 1.ToScalar();
+
     /// <summary>An <c>int32</c> scalar owned by this scope.</summary>
     public Scalar Of(int value) => Keep(value.ToScalar());
 

@@ -68,6 +68,37 @@ public sealed class ExplanationCallScalarsTests
         listener.CountAfterCollection().Should().Be(0);
     }
 
+    public static TheoryData<string> Baselines() => [.. BaselineMethods.Names];
+
+    [Theory]
+    [MemberData(nameof(Baselines))]
+    public void EveryBaselineCall_LeavesNoScalarToTheFinalizer(string name)
+    {
+        // Before their arithmetic took owned scalars, one call on two images left 6 (Grad-CAM++) to 3592 (I-GOS).
+        manual_seed(3);
+        using var model = nn.Sequential(
+            ("conv1", nn.Conv2d(3, 8, 3, padding: 1)), ("relu1", nn.ReLU()),
+            ("conv2", nn.Conv2d(8, 8, 3, padding: 1)), ("relu2", nn.ReLU()),
+            ("pool", nn.AdaptiveAvgPool2d(1)), ("flatten", nn.Flatten()), ("fc", nn.Linear(8, 4)));
+        model.eval();
+        using var method = BaselineMethods.Create(name, model, options: new SaliencyOptions { Samples = 3 });
+        using var images = randn(2, 3, 16, 16);
+        var target = ExplanationTarget.Class([1, 2]);
+        BaselineCall(method, images, target);
+
+        using var listener = FinalizedScalars.Start();
+        BaselineCall(method, images, target);
+
+        listener.CountAfterCollection().Should().Be(0);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void BaselineCall(SaliencyMethod method, Tensor images, ExplanationTarget target)
+    {
+        using var scope = NewDisposeScope();
+        method.Explain(images, target);
+    }
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static void GradCamCall(GradCam gradCam, Tensor images, ExplanationTarget target)
     {

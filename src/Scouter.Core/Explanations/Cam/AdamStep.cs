@@ -1,3 +1,4 @@
+using Scouter.Core.Internal;
 using static TorchSharp.torch;
 
 namespace Scouter.Core.Explanations.Cam;
@@ -30,12 +31,13 @@ internal sealed class AdamStep : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        using var scalars = new ScalarScope();
         step++;
-        firstMoment.mul_(Beta1).add_(gradient, alpha: 1 - Beta1);
-        secondMoment.mul_(Beta2).add_(gradient.square(), alpha: 1 - Beta2);
-        var correctedFirst = firstMoment / (1 - Math.Pow(Beta1, step));
-        var correctedSecond = secondMoment / (1 - Math.Pow(Beta2, step));
-        value.sub_(correctedFirst.div_(correctedSecond.sqrt_().add_(Epsilon)).mul_(learningRate));
+        firstMoment.mul_(scalars.Of(Beta1)).add_(gradient, alpha: scalars.Of(1 - Beta1));
+        secondMoment.mul_(scalars.Of(Beta2)).add_(gradient.pow(scalars.Of(2)), alpha: scalars.Of(1 - Beta2));
+        var correctedFirst = firstMoment.div(scalars.Of(1 - Math.Pow(Beta1, step)));
+        var correctedSecond = secondMoment.div(scalars.Of(1 - Math.Pow(Beta2, step)));
+        value.sub_(correctedFirst.div_(correctedSecond.sqrt_().add_(scalars.Of(Epsilon), ScalarScope.One)).mul_(scalars.Of(learningRate)));
     }
 
     public void Dispose()

@@ -2,6 +2,7 @@
 // Smooth Masks", ICCV 2019 (TorchRay's extremal_perturbation, "preserve" variant). A smooth mask m of prescribed area
 // a is optimised to maximise the target's score on x ⊙ m + blur(x) ⊙ (1 − m); the area is imposed by the ranking
 // regulariser ‖sort(m) − r_a‖², r_a the sorted vector with a fraction a of ones.
+using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -77,7 +78,12 @@ public sealed class ExtremalPerturbation : SaliencyMethod
         var ones = (long)Math.Round(area * pixels);
         var reference = cat([zeros(pixels - ones, device: images.device), torch.ones(ones, device: images.device)]);
 
-        var mask = full(b, 1, maskH, maskW, 0.5, device: images.device);
+        // Numbers reach TorchSharp as scalars of this scope (see ScalarScope): the loop runs a hundred times per call.
+        using var scalars = new ScalarScope();
+        var zero = scalars.Of(0);
+        var two = scalars.Of(2); // square() would be pow(2) with a scalar of its own
+        var difference = images - blurred;
+        var mask = full(b, 1, maskH, maskW, scalars.Of(0.5), device: images.device);
         using var adam = new AdamStep(mask, learningRate);
         using var grad = enable_grad();
         for (var t = 0; t < iterations; t++)
@@ -85,19 +91,19 @@ public sealed class ExtremalPerturbation : SaliencyMethod
             using var step = NewDisposeScope();
             var variable = mask.detach().requires_grad_(true);
             var up = ExplanationMaps.Upsample(variable, height, width);
-            var perturbed = blurred + (images - blurred) * up;
+            var perturbed = blurred.add(difference.mul(up), ScalarScope.One); // x ⊙ m + blur(x) ⊙ (1 − m)
             var score = target.Score(Model.call(perturbed));
             var sorted = up.view(b, -1).sort(1).Values;
-            var areaLoss = (sorted - reference).square().mean([1L]);
+            var areaLoss = (sorted - reference).pow(two).mean([1L]);
             // The area weight grows from 0 to λ: the first steps follow the score alone, so the ranking
             // regulariser, arbitrary among the equal values of the initial mask, does not pick the region.
             var weight = iterations == 1 ? areaWeight : areaWeight * t / (iterations - 1);
-            var loss = (areaLoss * weight - score).sum();
+            var loss = (areaLoss.mul(scalars.Of(weight)) - score).sum();
             var gradient = autograd.grad([loss], [variable])[0];
             adam.Apply(mask, gradient);
             using (no_grad())
             {
-                mask.clamp_(0, 1);
+                mask.clamp_(zero, ScalarScope.One);
             }
         }
 

@@ -1,6 +1,7 @@
 // Grad-CAM++: Chattopadhay et al., "Grad-CAM++: Generalized Gradient-based Visual Explanations for Deep
 // Convolutional Networks", WACV 2018, eq. 19 with the exponential-score simplification (higher derivatives are
 // powers of the first), as pytorch-grad-cam's grad_cam_plusplus.py also computes it.
+using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -36,8 +37,9 @@ public class GradCamPlusPlus : ActivationCamMethod
     protected override Tensor ChannelWeights(CamContext context)
     {
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         var g = context.RequireGradients();
-        var g2 = g.square();
+        var g2 = g.pow(scalars.Of(2)); // square() would be pow(2) with a scalar of its own
         return PlusPlusWeights(context.Activations, g, g2, g2 * g).MoveToOuterDisposeScope();
     }
 
@@ -52,9 +54,12 @@ public class GradCamPlusPlus : ActivationCamMethod
     protected static Tensor PlusPlusWeights(Tensor activations, Tensor first, Tensor second, Tensor third)
     {
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         var activationSums = activations.sum([2L, 3L], keepdim: true);
-        var alpha = second / (2 * second + activationSums * third + Epsilon);
-        alpha = where(second.ne(0), alpha, zeros_like(alpha));
+        // α = g² / (2·g² + ΣA·g³ + ε), with scalars of our own (see ScalarScope)
+        var denominator = second.mul(scalars.Of(2)).add(activationSums * third, ScalarScope.One).add(scalars.Of(Epsilon), ScalarScope.One);
+        var alpha = second / denominator;
+        alpha = where(second.ne(scalars.Of(0)), alpha, zeros_like(alpha));
         return (alpha * nn.functional.relu(first)).sum([2L, 3L]).MoveToOuterDisposeScope();
     }
 }

@@ -4,6 +4,7 @@
 //   p(x ⊙ M + x̃ ⊙ (1 − M)) + λ₁·mean|1 − M| + λ₂·TV(M),
 // descending along the integrated gradient (the mean of the gradients along M·i/N, i = 1..N, with input noise) and
 // choosing the step by a backtracking (Armijo) line search. The map is 1 − M.
+using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -78,69 +79,81 @@ public sealed class IGos : SaliencyMethod
         using var scope = NewDisposeScope();
         long b = images.shape[0], height = images.shape[2], width = images.shape[3];
         long maskH = (height + maskStride - 1) / maskStride, maskW = (width + maskStride - 1) / maskStride;
+        // Every number below reaches TorchSharp as a scalar of this scope (see ScalarScope): the line search runs the
+        // objective hundreds of times per call.
+        using var scalars = new ScalarScope();
         var blurred = GaussianBlur.Apply(images, blurSigma);
+        var difference = images - blurred;
         var mask = ones(b, 1, maskH, maskW, device: images.device);
 
-        Tensor Perturb(Tensor m) => blurred + (images - blurred) * ExplanationMaps.Upsample(m, height, width);
+        // x̃ + (x − x̃)·M, i.e. x ⊙ M + x̃ ⊙ (1 − M)
+        Tensor Perturb(Tensor m) => blurred.add(difference.mul(ExplanationMaps.Upsample(m, height, width)), ScalarScope.One);
 
         // Per-image objective without gradients: probability of the perturbed image plus the regularisers.
         Tensor Objective(Tensor m)
         {
             using var s = NewDisposeScope();
-            return (target.Probability(Model.call(Perturb(m))) + Regularisers(m)).MoveToOuterDisposeScope();
+            return target.Probability(Model.call(Perturb(m))).add(Regularisers(m, scalars), ScalarScope.One).MoveToOuterDisposeScope();
         }
+
+        var zero = scalars.Of(0);
+        var two = scalars.Of(2); // square() would be pow(2) with a scalar of its own
+        var initialStep = scalars.Of(InitialStep);
+        var armijo = scalars.Of(Armijo);
+        var minimumStep = scalars.Of(MinimumStep);
+        var shrink = scalars.Of(Shrink);
 
         for (var t = 0; t < iterations; t++)
         {
             using var step = NewDisposeScope();
-            var direction = IntegratedGradient(images, blurred, mask, target, generator, height, width);
+            var direction = IntegratedGradient(images, blurred, difference, mask, target, generator, height, width, scalars);
             Tensor current;
             using (no_grad())
             {
                 current = Objective(mask);
             }
 
-            var squaredNorm = direction.square().sum([1L, 2L, 3L]);
-            var stepSize = full(b, InitialStep, device: images.device);
+            var squaredNorm = direction.pow(two).sum([1L, 2L, 3L]);
+            var stepSize = full(b, initialStep, device: images.device);
             var settled = zeros(b, dtype: ScalarType.Bool, device: images.device);
             using (no_grad())
             {
                 while (true)
                 {
                     using var search = NewDisposeScope();
-                    var candidate = (mask - stepSize.view(-1, 1, 1, 1) * direction).clamp_(0, 1);
-                    var ok = Objective(candidate).le(current - Armijo * stepSize * squaredNorm);
-                    settled.logical_or_(ok.logical_or(stepSize.lt(MinimumStep)));
+                    var candidate = (mask - stepSize.view(-1, 1, 1, 1) * direction).clamp_(zero, ScalarScope.One);
+                    var ok = Objective(candidate).le(current - stepSize.mul(armijo) * squaredNorm);
+                    settled.logical_or_(ok.logical_or(stepSize.lt(minimumStep)));
                     if (settled.all().item<bool>())
                     {
                         break;
                     }
 
-                    stepSize = where(settled, stepSize, stepSize * Shrink).MoveToOuterDisposeScope();
+                    stepSize = where(settled, stepSize, stepSize.mul(shrink)).MoveToOuterDisposeScope();
                 }
 
-                mask.sub_(stepSize.view(-1, 1, 1, 1) * direction).clamp_(0, 1);
+                mask.sub_(stepSize.view(-1, 1, 1, 1) * direction).clamp_(zero, ScalarScope.One);
             }
         }
 
-        return (1 - mask).squeeze(1).MoveToOuterDisposeScope();
+        return ones_like(mask).sub_(mask).squeeze(1).MoveToOuterDisposeScope(); // 1 − M
     }
 
-    private Tensor Regularisers(Tensor mask)
+    private Tensor Regularisers(Tensor mask, ScalarScope scalars)
     {
         using var scope = NewDisposeScope();
         long h = mask.shape[2], w = mask.shape[3];
-        var penalty = (1 - mask).abs().mean([1L, 2L, 3L]) * l1Weight;
+        var penalty = ones_like(mask).sub_(mask).abs().mean([1L, 2L, 3L]).mul(scalars.Of(l1Weight)); // λ₁·mean|1 − M|
         if (h > 1)
         {
-            var rows = (mask.narrow(2, 1, h - 1) - mask.narrow(2, 0, h - 1)).abs().pow(tvPower).mean([1L, 2L, 3L]);
-            penalty = penalty + rows * tvWeight;
+            var rows = (mask.narrow(2, 1, h - 1) - mask.narrow(2, 0, h - 1)).abs().pow(scalars.Of(tvPower)).mean([1L, 2L, 3L]);
+            penalty = penalty.add(rows.mul(scalars.Of(tvWeight)), ScalarScope.One);
         }
 
         if (w > 1)
         {
-            var cols = (mask.narrow(3, 1, w - 1) - mask.narrow(3, 0, w - 1)).abs().pow(tvPower).mean([1L, 2L, 3L]);
-            penalty = penalty + cols * tvWeight;
+            var cols = (mask.narrow(3, 1, w - 1) - mask.narrow(3, 0, w - 1)).abs().pow(scalars.Of(tvPower)).mean([1L, 2L, 3L]);
+            penalty = penalty.add(cols.mul(scalars.Of(tvWeight)), ScalarScope.One);
         }
 
         return penalty.MoveToOuterDisposeScope();
@@ -148,24 +161,24 @@ public sealed class IGos : SaliencyMethod
 
     // Gradient of the regularisers plus the mean of the probability's gradients at the N integration points; each
     // point is differentiated on its own so that only one forward graph is alive at a time.
-    private Tensor IntegratedGradient(Tensor images, Tensor blurred, Tensor mask, ExplanationTarget target, Generator generator, long height, long width)
+    private Tensor IntegratedGradient(Tensor images, Tensor blurred, Tensor difference, Tensor mask, ExplanationTarget target, Generator generator, long height, long width, ScalarScope scalars)
     {
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
         var variable = mask.detach().requires_grad_(true);
-        var total = autograd.grad([Regularisers(variable).sum()], [variable])[0];
+        var total = autograd.grad([Regularisers(variable, scalars).sum()], [variable])[0];
         for (var i = 1; i <= integrationSteps; i++)
         {
             using var point = NewDisposeScope();
-            var scaled = ExplanationMaps.Upsample(variable, height, width) * ((double)i / integrationSteps);
-            var perturbed = blurred + (images - blurred) * scaled;
+            var scaled = ExplanationMaps.Upsample(variable, height, width).mul(scalars.Of((double)i / integrationSteps));
+            var perturbed = blurred.add(difference.mul(scaled), ScalarScope.One);
             if (noiseStd > 0)
             {
-                perturbed = perturbed + Noise(images.shape, generator, images.device).mul_(noiseStd);
+                perturbed = perturbed.add(Noise(images.shape, generator, images.device).mul_(scalars.Of(noiseStd)), ScalarScope.One);
             }
 
-            var probability = target.Probability(Model.call(perturbed)).sum() / integrationSteps;
-            total.add_(autograd.grad([probability], [variable])[0]);
+            var probability = target.Probability(Model.call(perturbed)).sum().div(scalars.Of(integrationSteps));
+            total.add_(autograd.grad([probability], [variable])[0], ScalarScope.One);
         }
 
         return total.MoveToOuterDisposeScope();

@@ -108,13 +108,22 @@ public sealed class InformationBottleneck : SaliencyMethod
         var own = statistics is null ? EstimateFrom(images) : null;
         var stats = statistics ?? own!;
         var mean = stats.Mean();
-        var std = stats.Std().clamp_min(minStd);
+        using var statisticScalars = new ScalarScope();
+        var std = stats.Std().clamp_min(statisticScalars.Of(minStd));
         var active = stats.Active(activeThreshold).to(mean.dtype);
 
+        // Numbers reach TorchSharp as scalars of this scope (see ScalarScope): the loop runs ten times per call and
+        // the bottleneck formula is evaluated inside the model's forward pass.
+        using var scalars = new ScalarScope();
+        var zero = scalars.Of(0);
+        var one = scalars.Of(1);
+        var half = scalars.Of(0.5);
+        var two = scalars.Of(2); // square() would be pow(2) with a scalar of its own
+        var belowOne = scalars.Of(1 - 1e-6);
         long b = images.shape[0];
         var copies = images.repeat_interleave(samples, dim: 0);
-        var rows = arange(b, device: images.device).repeat_interleave(samples);
-        var alpha = full(new long[] { b }.Concat(mean.shape).ToArray(), initialAlpha, device: images.device);
+        var rows = arange(scalars.Of(0L), scalars.Of(b), scalars.Of(1L), device: images.device).repeat_interleave(samples);
+        var alpha = full(new long[] { b }.Concat(mean.shape).ToArray(), scalars.Of(initialAlpha), device: images.device);
         using var adam = new AdamStep(alpha, learningRate);
         Tensor capacity = null!;
         using (enable_grad())
@@ -123,18 +132,21 @@ public sealed class InformationBottleneck : SaliencyMethod
             {
                 using var step = NewDisposeScope();
                 var variable = alpha.detach().requires_grad_(true);
-                var lambda = Smooth(variable.sigmoid()).clamp(0, 1 - 1e-6).repeat_interleave(samples, dim: 0);
+                var lambda = Smooth(variable.sigmoid()).clamp(zero, belowOne).repeat_interleave(samples, dim: 0);
+                var keep = ones_like(lambda).sub(lambda); // 1 − λ
                 var noise = Noise(copies.shape[..1].Concat(mean.shape).ToArray(), generator, images.device);
                 Tensor? kl = null;
                 hook.Replacement = features =>
                 {
                     var normalized = (features - mean) / std;
-                    var variance = (1 - lambda).square();
+                    var variance = keep.pow(two);
                     // The model's own dispose scope would free this intermediate when its forward returns.
                     kl?.Dispose();
-                    kl = (variance.log().neg() - 1 + (normalized * lambda).square() + variance).mul(0.5).mul(active).DetachFromDisposeScope();
-                    var epsilon = noise * std + mean;
-                    return (lambda * features + (1 - lambda) * epsilon) * active;
+                    // ½·(−log σ² − 1 + (λ·z)² + σ²), σ² = (1 − λ)²
+                    kl = variance.log().neg().sub(one).add((normalized * lambda).pow(two), ScalarScope.One).add(variance, ScalarScope.One)
+                        .mul(half).mul(active).DetachFromDisposeScope();
+                    var epsilon = (noise * std).add(mean, ScalarScope.One);
+                    return (lambda * features).add(keep * epsilon, ScalarScope.One) * active;
                 };
 
                 Tensor output;
@@ -149,9 +161,9 @@ public sealed class InformationBottleneck : SaliencyMethod
 
                 var perCopy = kl ?? throw new InvalidOperationException($"IBA: the target layer '{hook.LayerName}' did not run during the forward pass.");
                 CurrentDisposeScope?.Attach(perCopy);
-                var modelLoss = target.Probability(output, rows).clamp_min(1e-12).log().neg().view(b, samples).mean([1L]);
+                var modelLoss = target.Probability(output, rows).clamp_min(scalars.Of(1e-12)).log().neg().view(b, samples).mean([1L]);
                 var information = perCopy.view(new long[] { b, samples }.Concat(mean.shape).ToArray()).mean([1L]);
-                var loss = (modelLoss + information.mean([1L, 2L, 3L]) * beta).sum();
+                var loss = modelLoss.add(information.mean([1L, 2L, 3L]).mul(scalars.Of(beta)), ScalarScope.One).sum();
                 var gradient = autograd.grad([loss], [variable])[0];
                 adam.Apply(alpha, gradient);
                 capacity = information.detach().MoveToOuterDisposeScope();
@@ -159,7 +171,7 @@ public sealed class InformationBottleneck : SaliencyMethod
         }
 
         own?.Dispose();
-        return (capacity.sum(1) / Math.Log(2)).MoveToOuterDisposeScope();
+        return capacity.sum(1).div(scalars.Of(Math.Log(2))).MoveToOuterDisposeScope(); // nats → bits
     }
 
     /// <inheritdoc />
@@ -216,14 +228,19 @@ public sealed class InformationBottleneck : SaliencyMethod
         public void Add(Tensor features)
         {
             using var scope = NewDisposeScope();
+            using var scalars = new ScalarScope();
             var f = features.detach().to(ScalarType.Float64);
-            sum.add_(f.sum([0L]));
-            squares.add_(f.square().sum([0L]));
-            nonZero.add_(f.ne(0).to(ScalarType.Float64).sum([0L]));
+            sum.add_(f.sum([0L]), ScalarScope.One);
+            squares.add_(f.pow(scalars.Of(2)).sum([0L]), ScalarScope.One);
+            nonZero.add_(f.ne(scalars.Of(0)).to(ScalarType.Float64).sum([0L]), ScalarScope.One);
             Count += features.shape[0];
         }
 
-        public Tensor Mean() => (sum / Count).to(ScalarType.Float32);
+        public Tensor Mean()
+        {
+            using var scalars = new ScalarScope();
+            return sum.div(scalars.Of(Count)).to(ScalarType.Float32);
+        }
 
         // Sample standard deviation (n − 1), as IBA's Welford estimator; zero for a single image.
         public Tensor Std()
@@ -234,11 +251,17 @@ public sealed class InformationBottleneck : SaliencyMethod
                 return zeros_like(sum, dtype: ScalarType.Float32).MoveToOuterDisposeScope();
             }
 
-            var variance = (squares - sum.square() / Count) / (Count - 1);
-            return variance.clamp_min(0).sqrt().to(ScalarType.Float32).MoveToOuterDisposeScope();
+            using var scalars = new ScalarScope();
+            var variance = (squares - sum.pow(scalars.Of(2)).div(scalars.Of(Count))).div(scalars.Of(Count - 1)); // (Σx² − (Σx)²/n) / (n − 1)
+            return variance.clamp_min(scalars.Of(0)).sqrt().to(ScalarType.Float32).MoveToOuterDisposeScope();
         }
 
-        public Tensor Active(double threshold) => (nonZero / Count).gt(threshold);
+        public Tensor Active(double threshold)
+        {
+            using var scope = NewDisposeScope();
+            using var scalars = new ScalarScope();
+            return nonZero.div(scalars.Of(Count)).gt(scalars.Of(threshold)).MoveToOuterDisposeScope();
+        }
 
         public void Dispose()
         {

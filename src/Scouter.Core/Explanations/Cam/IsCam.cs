@@ -1,6 +1,7 @@
 // IS-CAM: Naidu et al., "IS-CAM: Integrated Score-CAM for axiomatic-based explanations", 2020. As in the paper's
 // algorithm and torch-cam's ISCAM, the mask is accumulated over N steps, M ← M + (i/N)·M_k, and the target's
 // probabilities on x ⊙ M are averaged (torch-cam sums them; the constant factor does not change the map).
+using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,8 +41,10 @@ public sealed class IsCam : ScoreCam
     protected override Tensor SampleMasks(Tensor masks, Tensor images, Tensor samples, CamContext context)
     {
         using var scope = NewDisposeScope();
-        var i = samples.to(masks.dtype) + 1; // 1-based step
-        var scale = i * (i + 1) / (2.0 * steps);
+        using var scalars = new ScalarScope();
+        var one = scalars.Of(1);
+        var i = samples.to(masks.dtype).add(one, ScalarScope.One); // 1-based step
+        var scale = (i * i.add(one, ScalarScope.One)).div(scalars.Of(2.0 * steps)); // i(i + 1) / 2N
         return (masks * scale.view(-1, 1, 1, 1)).MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,7 @@
 // RISE: Petsiuk, Das and Saenko, "RISE: Randomized Input Sampling for Explanation of Black-box Models", BMVC 2018.
 // Masks: a random binary s×s grid (cells kept with probability p), bilinearly upsampled to (s+1)·⌈H/s⌉ × (s+1)·⌈W/s⌉
 // and cropped at a random shift; saliency S = 1/(N·p) Σ_i f(x ⊙ M_i) · M_i (the paper's eq. 6).
+using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -57,13 +58,14 @@ public sealed class Rise : SaliencyMethod
         using var scope = NewDisposeScope();
         long cellH = (height + gridSize - 1) / gridSize, cellW = (width + gridSize - 1) / gridSize;
         long upH = (gridSize + 1) * cellH, upW = (gridSize + 1) * cellW;
-        var grid = rand([count, 1, gridSize, gridSize], generator: generator).lt(keepProbability).to(ScalarType.Float32);
+        using var scalars = new ScalarScope();
+        var grid = rand([count, 1, gridSize, gridSize], generator: generator).lt(scalars.Of(keepProbability)).to(ScalarType.Float32);
         var up = nn.functional.interpolate(grid, [upH, upW], mode: InterpolationMode.Bilinear, align_corners: false);
         var shiftY = randint(cellH, [count, 1], generator: generator);
         var shiftX = randint(cellW, [count, 1], generator: generator);
-        var rows = (shiftY + arange(height)).view(count, 1, height, 1).expand(count, 1, height, upW);
+        var rows = shiftY.add(arange(scalars.Of(0L), scalars.Of(height), scalars.Of(1L)), ScalarScope.One).view(count, 1, height, 1).expand(count, 1, height, upW);
         var cropped = up.gather(2, rows);
-        var cols = (shiftX + arange(width)).view(count, 1, 1, width).expand(count, 1, height, width);
+        var cols = shiftX.add(arange(scalars.Of(0L), scalars.Of(width), scalars.Of(1L)), ScalarScope.One).view(count, 1, 1, width).expand(count, 1, height, width);
         return cropped.gather(3, cols).to(device ?? CPU).MoveToOuterDisposeScope();
     }
 
@@ -80,9 +82,10 @@ public sealed class Rise : SaliencyMethod
             var count = Math.Min(block, masks - start);
             var drawn = DrawMasks(count, height, width, generator, images.device);
             var scores = PerturbedForwardPasses.ScoreMasked(Model, images, null, count, (_, m) => drawn.index_select(0, m), target, Options.ForwardBatchSize);
-            saliency.add_(einsum("bn,nhw->bhw", scores, drawn.squeeze(1)));
+            saliency.add_(einsum("bn,nhw->bhw", scores, drawn.squeeze(1)), ScalarScope.One);
         }
 
-        return saliency.div_(masks * keepProbability).MoveToOuterDisposeScope();
+        using var scalars = new ScalarScope();
+        return saliency.div_(scalars.Of(masks * keepProbability)).MoveToOuterDisposeScope();
     }
 }

@@ -2,6 +2,7 @@
 // CVPRW 2020. As in torch-cam's ScoreCAM (the implementation the official SCOUTER comparison used), each activation
 // channel is min–max normalised, upsampled to the input and used as a mask x ⊙ M_k, and the channel's weight is the
 // target's softmax probability on the masked input.
+using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -66,10 +67,13 @@ public class ScoreCam : ActivationCamMethod
         var normalized = ExplanationMaps.NormalizePerClass(activations); // each channel on its own
         BeginSampling(context);
 
+        using var scalars = new ScalarScope();
+        var channels = scalars.Of(k);
+
         Tensor Masks(Tensor imageRows, Tensor maskRows)
         {
-            var channel = maskRows.remainder(k);
-            var sample = maskRows.div(k, rounding_mode: RoundingMode.floor);
+            var channel = maskRows.remainder(channels);
+            var sample = maskRows.div(channels, rounding_mode: RoundingMode.floor);
             var low = normalized.index_select(0, imageRows).gather(1, channel.view(-1, 1, 1, 1).expand(-1, 1, normalized.shape[2], normalized.shape[3]));
             var up = ExplanationMaps.Upsample(low, height, width);
             return SampleMasks(up, imageRows, sample, context);

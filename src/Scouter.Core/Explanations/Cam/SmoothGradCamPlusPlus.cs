@@ -2,6 +2,7 @@
 // Deep Convolutional Neural Network Models", 2019. Grad-CAM++ with the derivatives averaged over noisy copies of
 // the input (SmoothGrad, Smilkov et al. 2017). Defaults (4 samples, σ = 0.3) follow torch-cam's SmoothGradCAMpp,
 // which the official SCOUTER comparison used.
+using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -50,17 +51,21 @@ public sealed class SmoothGradCamPlusPlus : GradCamPlusPlus
         var first = zeros_like(context.Activations);
         var second = zeros_like(context.Activations);
         var third = zeros_like(context.Activations);
+        using var scalars = new ScalarScope();
+        var std = scalars.Of(noiseStd);
+        var two = scalars.Of(2); // square() would be pow(2) with a scalar of its own
         for (var s = 0; s < samples; s++)
         {
             using var step = NewDisposeScope();
-            var noisy = context.Images + Noise(context.Images.shape, context.Generator, context.Images.device).mul_(noiseStd);
+            var noisy = context.Images.add(Noise(context.Images.shape, context.Generator, context.Images.device).mul_(std), ScalarScope.One);
             var (_, g) = ActivationsAndGradients(noisy, context.Target);
-            var g2 = g.square();
-            first.add_(g);
-            second.add_(g2);
-            third.add_(g2.mul_(g));
+            var g2 = g.pow(two);
+            first.add_(g, ScalarScope.One);
+            second.add_(g2, ScalarScope.One);
+            third.add_(g2.mul_(g), ScalarScope.One);
         }
 
-        return PlusPlusWeights(context.Activations, first.div_(samples), second.div_(samples), third.div_(samples)).MoveToOuterDisposeScope();
+        var count = scalars.Of(samples);
+        return PlusPlusWeights(context.Activations, first.div_(count), second.div_(count), third.div_(count)).MoveToOuterDisposeScope();
     }
 }

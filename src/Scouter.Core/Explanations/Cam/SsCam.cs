@@ -55,8 +55,9 @@ public sealed class SsCam : ScoreCam
     protected override Tensor SampleMasks(Tensor masks, Tensor images, Tensor samples, CamContext context)
     {
         using var scope = NewDisposeScope();
-        var keys = (images * this.samples + samples).cpu().data<long>().ToArray();
-        var noise = KeyedNoise.Normal(baseSeed, keys, context.Images.shape[1..], masks.device).mul_(noiseStd);
-        return (masks + noise).MoveToOuterDisposeScope();
+        using var scalars = new ScalarScope();
+        var keys = images.mul(scalars.Of(this.samples)).add(samples, ScalarScope.One).cpu().data<long>().ToArray(); // image·S + sample
+        var noise = KeyedNoise.Normal(baseSeed, keys, context.Images.shape[1..], masks.device).mul_(scalars.Of(noiseStd));
+        return masks.add(noise, ScalarScope.One).MoveToOuterDisposeScope();
     }
 }
