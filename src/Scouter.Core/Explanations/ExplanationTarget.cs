@@ -117,6 +117,6 @@ public abstract class ExplanationTarget
     private static Tensor EveryRow(Tensor outputs)
     {
         using var scalars = new ScalarScope();
-        return arange(scalars.Of(0L), scalars.Of(outputs.shape[0]), scalars.Of(1L), dtype: ScalarType.Int64, device: outputs.device);
+        return scalars.Range(outputs.shape[0], ScalarType.Int64, outputs.device);
     }
 }

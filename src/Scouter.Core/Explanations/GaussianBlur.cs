@@ -37,7 +37,7 @@ public static class GaussianBlur
         using var scope = NewDisposeScope();
         long b = images.shape[0], c = images.shape[1], h = images.shape[2], w = images.shape[3];
         using var scalars = new ScalarScope();
-        var offsets = arange(scalars.Of(0L), scalars.Of((long)size), scalars.Of(1L), dtype: ScalarType.Float64, device: images.device).sub(scalars.Of((size - 1) / 2.0));
+        var offsets = scalars.Range(size, ScalarType.Float64, images.device).sub(scalars.Of((size - 1) / 2.0));
         var kernel = (-(offsets * offsets)).div(scalars.Of(2 * sigma * sigma)).exp();
         kernel = (kernel / kernel.sum()).to(images.dtype);
 

@@ -40,6 +40,10 @@ internal sealed class ScalarScope : IDisposable
     /// <summary>A <c>float64</c> scalar owned by this scope.</summary>
     public Scalar Of(double value) => Keep(value.ToScalar());
 
+    /// <summary><c>arange(0, count)</c> with bounds owned by this scope (int64 unless <paramref name="dtype"/> says otherwise).</summary>
+    public torch.Tensor Range(long count, torch.ScalarType? dtype = null, torch.Device? device = null) =>
+        torch.arange(Of(0L), Of(count), Of(1L), dtype: dtype, device: device);
+
     public void Dispose()
     {
         foreach (var scalar in scalars)

@@ -1,6 +1,7 @@
 using Scouter.Core.Backbones;
 using Scouter.Core.Explanations;
 using Scouter.Core.Explanations.Cam;
+using Scouter.Core.Explanations.Metrics;
 using Scouter.Core.Modules;
 using Scouter.Core.Options;
 using Scouter.Core.Tests.Support;
@@ -76,10 +77,7 @@ public sealed class ExplanationCallScalarsTests
     {
         // Before their arithmetic took owned scalars, one call on two images left 6 (Grad-CAM++) to 3592 (I-GOS).
         manual_seed(3);
-        using var model = nn.Sequential(
-            ("conv1", nn.Conv2d(3, 8, 3, padding: 1)), ("relu1", nn.ReLU()),
-            ("conv2", nn.Conv2d(8, 8, 3, padding: 1)), ("relu2", nn.ReLU()),
-            ("pool", nn.AdaptiveAvgPool2d(1)), ("flatten", nn.Flatten()), ("fc", nn.Linear(8, 4)));
+        using var model = ToyClassifier();
         model.eval();
         using var method = BaselineMethods.Create(name, model, options: new SaliencyOptions { Samples = 3 });
         using var images = randn(2, 3, 16, 16);
@@ -91,6 +89,41 @@ public sealed class ExplanationCallScalarsTests
 
         listener.CountAfterCollection().Should().Be(0);
     }
+
+    [Fact]
+    public void EvaluationWithEveryMetric_LeavesNoScalarToTheFinalizer()
+    {
+        // SCOUTER's own maps and Grad-CAM, all seven metrics; before, 4 (precision) to 24 (pointing game) per batch.
+        manual_seed(4);
+        using var fc = ToyClassifier();
+        using var features = nn.Sequential(("conv1", nn.Conv2d(3, 8, 3, stride: 4, padding: 1)), ("relu1", nn.ReLU()));
+        using var backbone = Backbone.FromModule("toy", features, channels: 8);
+        using var scouter = ScouterModel.Create(backbone.Features, XSlotClassifier.Create(new ScouterOptions { Channels = 8, NumClasses = 4 }));
+        scouter.eval();
+        using var gradCam = GradCam.Create(fc);
+        using var images = randn(2, 3, 16, 16);
+        using var labels = tensor(new long[] { 1, 2 });
+        using var masks = rand(2, 16, 16).gt(0.5);
+        var evaluator = new ExplanationEvaluator(new EvaluationOptions { InfidelitySamples = 2, SensitivitySamples = 2 });
+        Evaluation(evaluator, new EvaluationBatch(images, labels, null, masks), scouter, gradCam);
+
+        using var listener = FinalizedScalars.Start();
+        Evaluation(evaluator, new EvaluationBatch(images, labels, null, masks), scouter, gradCam);
+
+        listener.CountAfterCollection().Should().Be(0);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void Evaluation(ExplanationEvaluator evaluator, EvaluationBatch batch, ScouterModel scouter, SaliencyMethod baseline)
+    {
+        using var scope = NewDisposeScope();
+        evaluator.Evaluate([batch], scouter, [baseline]);
+    }
+
+    private static nn.Module<Tensor, Tensor> ToyClassifier() => nn.Sequential(
+        ("conv1", nn.Conv2d(3, 8, 3, padding: 1)), ("relu1", nn.ReLU()),
+        ("conv2", nn.Conv2d(8, 8, 3, padding: 1)), ("relu2", nn.ReLU()),
+        ("pool", nn.AdaptiveAvgPool2d(1)), ("flatten", nn.Flatten()), ("fc", nn.Linear(8, 4)));
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static void BaselineCall(SaliencyMethod method, Tensor images, ExplanationTarget target)

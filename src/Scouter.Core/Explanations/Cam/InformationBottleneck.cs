@@ -122,7 +122,7 @@ public sealed class InformationBottleneck : SaliencyMethod
         var belowOne = scalars.Of(1 - 1e-6);
         long b = images.shape[0];
         var copies = images.repeat_interleave(samples, dim: 0);
-        var rows = arange(scalars.Of(0L), scalars.Of(b), scalars.Of(1L), device: images.device).repeat_interleave(samples);
+        var rows = scalars.Range(b, device: images.device).repeat_interleave(samples);
         var alpha = full(new long[] { b }.Concat(mean.shape).ToArray(), scalars.Of(initialAlpha), device: images.device);
         using var adam = new AdamStep(alpha, learningRate);
         Tensor capacity = null!;

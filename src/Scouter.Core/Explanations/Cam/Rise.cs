@@ -63,9 +63,9 @@ public sealed class Rise : SaliencyMethod
         var up = nn.functional.interpolate(grid, [upH, upW], mode: InterpolationMode.Bilinear, align_corners: false);
         var shiftY = randint(cellH, [count, 1], generator: generator);
         var shiftX = randint(cellW, [count, 1], generator: generator);
-        var rows = shiftY.add(arange(scalars.Of(0L), scalars.Of(height), scalars.Of(1L)), ScalarScope.One).view(count, 1, height, 1).expand(count, 1, height, upW);
+        var rows = shiftY.add(scalars.Range(height), ScalarScope.One).view(count, 1, height, 1).expand(count, 1, height, upW);
         var cropped = up.gather(2, rows);
-        var cols = shiftX.add(arange(scalars.Of(0L), scalars.Of(width), scalars.Of(1L)), ScalarScope.One).view(count, 1, 1, width).expand(count, 1, height, width);
+        var cols = shiftX.add(scalars.Range(width), ScalarScope.One).view(count, 1, 1, width).expand(count, 1, height, width);
         return cropped.gather(3, cols).to(device ?? CPU).MoveToOuterDisposeScope();
     }
 

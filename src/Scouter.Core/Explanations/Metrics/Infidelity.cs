@@ -35,8 +35,9 @@ public static class Infidelity
         var shape = images.shape[1..];
         return Evaluate(model, images, maps, target, samples, (imageRows, sampleRows) =>
         {
-            var keys = (imageRows * samples + sampleRows).cpu().data<long>().ToArray();
-            return KeyedNoise.Normal(seed, keys, shape, images.device).mul_(noiseStd);
+            using var scalars = new ScalarScope();
+            var keys = SampleKeys(imageRows, sampleRows, samples).cpu().data<long>().ToArray();
+            return KeyedNoise.Normal(seed, keys, shape, images.device).mul_(scalars.Of(noiseStd));
         }, optimalScaling, forwardBatchSize, probabilities);
     }
 
@@ -71,6 +72,8 @@ public static class Infidelity
         MetricChecks.Maps(maps, nameof(Infidelity), images);
         MetricChecks.Target(target, images.shape[0], nameof(Infidelity));
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
+        var two = scalars.Of(2);
         long b = images.shape[0];
         var phi = maps.to(images.dtype);
         var dots = zeros(b * samples, dtype: ScalarType.Float64, device: images.device);
@@ -79,7 +82,7 @@ public static class Infidelity
         {
             var i = perturbation(imageRows, sampleRows).to(images.dtype);
             var dot = (i * phi.index_select(0, imageRows).unsqueeze(1)).sum([1L, 2L, 3L]);
-            dots.index_copy_(0, imageRows * samples + sampleRows, dot.to(ScalarType.Float64));
+            dots.index_copy_(0, SampleKeys(imageRows, sampleRows, samples), dot.to(ScalarType.Float64));
             return images.index_select(0, imageRows) - i;
         }
 
@@ -89,11 +92,19 @@ public static class Infidelity
         var predicted = dots.view(b, samples);
         if (optimalScaling)
         {
-            var denominator = predicted.square().mean([1L], keepdim: true);
-            var beta = where(denominator.gt(0), (change * predicted).mean([1L], keepdim: true) / where(denominator.gt(0), denominator, ones_like(denominator)), zeros_like(denominator));
+            var denominator = predicted.pow(two).mean([1L], keepdim: true);
+            var positive = denominator.gt(scalars.Of(0));
+            var beta = where(positive, (change * predicted).mean([1L], keepdim: true) / where(positive, denominator, ones_like(denominator)), zeros_like(denominator));
             predicted = predicted * beta;
         }
 
-        return (change - predicted).square().mean([1L]).MoveToOuterDisposeScope();
+        return (change - predicted).pow(two).mean([1L]).MoveToOuterDisposeScope();
+    }
+
+    // Row image·S + sample: the key of each (image, sample) pair, with scalars of our own (see ScalarScope).
+    private static Tensor SampleKeys(Tensor imageRows, Tensor sampleRows, long samples)
+    {
+        using var scalars = new ScalarScope();
+        return imageRows.mul(scalars.Of(samples)).add(sampleRows, ScalarScope.One);
     }
 }

@@ -80,7 +80,8 @@ public static class InsertionDeletion
         var x = fractions.to(ScalarType.Float64).to(scores.device);
         var n = x.shape[0];
         var widths = x.narrow(0, 1, n - 1) - x.narrow(0, 0, n - 1);
-        var heights = (y.narrow(1, 1, n - 1) + y.narrow(1, 0, n - 1)) / 2;
+        using var scalars = new ScalarScope();
+        var heights = y.narrow(1, 1, n - 1).add(y.narrow(1, 0, n - 1), ScalarScope.One).div(scalars.Of(2)); // trapezoids
         return (heights * widths).sum(1).MoveToOuterDisposeScope();
     }
 
@@ -95,9 +96,10 @@ public static class InsertionDeletion
         var steps = (pixels + step - 1) / step;
 
         // rank[b, p] = position of pixel p in descending saliency order (stable, so ties keep row-major order).
+        using var scalars = new ScalarScope();
         var order = maps.reshape(b, pixels).sort(1, descending: true, stable: true).Indices;
-        var rank = empty_like(order).scatter_(1, order, arange(pixels, device: maps.device).expand(b, pixels));
-        var changed = (arange(steps + 1, dtype: ScalarType.Int64, device: maps.device) * step).clamp_max(pixels); // pixels changed at point i
+        var rank = empty_like(order).scatter_(1, order, scalars.Range(pixels, device: maps.device).expand(b, pixels));
+        var changed = scalars.Range(steps + 1, ScalarType.Int64, maps.device).mul(scalars.Of(step)).clamp_max(scalars.Of(pixels)); // pixels changed at point i
 
         Tensor Masks(Tensor imageRows, Tensor pointRows)
         {
@@ -107,7 +109,7 @@ public static class InsertionDeletion
         }
 
         var scores = PerturbedForwardPasses.ScoreMasked(model, images, other, steps + 1, Masks, target, forwardBatchSize, probabilities);
-        var fractions = changed.to(ScalarType.Float64) / pixels;
+        var fractions = changed.to(ScalarType.Float64).div(scalars.Of(pixels));
         return new InsertionDeletionCurves(scores, fractions, Auc(scores, fractions));
     }
 }

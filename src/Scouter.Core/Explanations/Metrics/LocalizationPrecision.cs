@@ -1,3 +1,4 @@
+using Scouter.Core.Internal;
 using static TorchSharp.torch;
 
 namespace Scouter.Core.Explanations.Metrics;
@@ -16,9 +17,11 @@ public static class LocalizationPrecision
     {
         MetricChecks.Maps(maps, nameof(LocalizationPrecision));
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         var inside = MetricChecks.Regions(regions, maps, nameof(LocalizationPrecision)).to(maps.dtype);
         var total = maps.sum([1L, 2L]);
         var hit = (maps * inside).sum([1L, 2L]);
-        return where(total.gt(0), hit / where(total.gt(0), total, ones_like(total)), zeros_like(total)).MoveToOuterDisposeScope();
+        var any = total.gt(scalars.Of(0));
+        return where(any, hit / where(any, total, ones_like(total)), zeros_like(total)).MoveToOuterDisposeScope();
     }
 }

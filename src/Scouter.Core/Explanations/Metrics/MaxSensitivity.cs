@@ -31,8 +31,9 @@ public static class MaxSensitivity
         long b = images.shape[0];
         return Evaluate(explain, images, maps, samples, s =>
         {
+            using var scalars = new ScalarScope();
             var keys = Enumerable.Range(0, (int)b).Select(i => (long)i * samples + s).ToArray();
-            return KeyedNoise.Uniform(seed, keys, shape, images.device).mul_(2 * radius).sub_(radius);
+            return KeyedNoise.Uniform(seed, keys, shape, images.device).mul_(scalars.Of(2 * radius)).sub_(scalars.Of(radius)); // U[−r, r]
         });
     }
 
@@ -65,20 +66,22 @@ public static class MaxSensitivity
             throw new ArgumentException($"{nameof(MaxSensitivity)} expects one map per image ({images.shape[0]}); got {TensorChecks.Describe(reference)}.", nameof(maps));
         }
 
+        using var scalars = new ScalarScope();
+        var two = scalars.Of(2);
         var largest = zeros(images.shape[0], dtype: ScalarType.Float64, device: images.device);
         for (var s = 0; s < samples; s++)
         {
             using var step = NewDisposeScope();
-            var moved = explain(images + perturbation(s)).to(ScalarType.Float64);
+            var moved = explain(images.add(perturbation(s), ScalarScope.One)).to(ScalarType.Float64);
             if (!moved.shape.SequenceEqual(reference.shape))
             {
                 throw new InvalidOperationException($"{nameof(MaxSensitivity)}: the explanation of perturbed images has shape [{string.Join(", ", moved.shape)}], the original [{string.Join(", ", reference.shape)}].");
             }
 
-            largest = maximum(largest, (moved - reference).flatten(1).square().sum(1).sqrt()).MoveToOuterDisposeScope();
+            largest = maximum(largest, (moved - reference).flatten(1).pow(two).sum(1).sqrt()).MoveToOuterDisposeScope();
         }
 
-        var norm = reference.flatten(1).square().sum(1).sqrt();
-        return where(norm.gt(0), largest / norm, full_like(norm, double.NaN)).MoveToOuterDisposeScope();
+        var norm = reference.flatten(1).pow(two).sum(1).sqrt();
+        return where(norm.gt(scalars.Of(0)), largest / norm, full_like(norm, scalars.Of(double.NaN))).MoveToOuterDisposeScope();
     }
 }
