@@ -2,6 +2,7 @@ using Scouter.Core.Backbones;
 using Scouter.Core.Explanations;
 using Scouter.Core.Explanations.Cam;
 using Scouter.Core.Explanations.Metrics;
+using Scouter.Core.Explanations.Rendering;
 using Scouter.Core.Modules;
 using Scouter.Core.Options;
 using Scouter.Core.Tests.Support;
@@ -111,6 +112,28 @@ public sealed class ExplanationCallScalarsTests
         Evaluation(evaluator, new EvaluationBatch(images, labels, null, masks), scouter, gradCam);
 
         listener.CountAfterCollection().Should().Be(0);
+    }
+
+    [Fact]
+    public void Rendering_LeavesNoScalarToTheFinalizer()
+    {
+        // The official overlays (PIL-exact resize and alpha compositing), grid and PNG bytes of every class.
+        using var images = randint(0, 256, [2, 3, 20, 24], dtype: ScalarType.Byte);
+        using var maps = rand(2, 4, 3, 3);
+        Render(images, maps);
+
+        using var listener = FinalizedScalars.Start();
+        Render(images, maps);
+
+        listener.CountAfterCollection().Should().Be(0);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void Render(Tensor images, Tensor maps)
+    {
+        using var scope = NewDisposeScope();
+        using var rendered = new ExplanationRenderer().Render(images, maps);
+        rendered.Grid();
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]

@@ -94,7 +94,8 @@ public sealed class Colormap
         }
 
         using var scope = NewDisposeScope();
-        return maps.to(ScalarType.Float32).clamp(0, 1).mul(255f).to(ScalarType.Byte).MoveToOuterDisposeScope();
+        using var scalars = new ScalarScope();
+        return maps.to(ScalarType.Float32).clamp(scalars.Of(0), scalars.Of(1)).mul(scalars.Of(255f)).to(ScalarType.Byte).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

@@ -92,7 +92,8 @@ public sealed class ExplanationRenderer
         }
         else
         {
-            positions = arange(n, device: classMaps.device).expand(b, n);
+            using var scalars = new ScalarScope();
+            positions = scalars.Range(n, device: classMaps.device).expand(b, n);
         }
 
         var chosen = positions.to(classMaps.device);

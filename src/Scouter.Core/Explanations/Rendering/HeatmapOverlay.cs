@@ -43,9 +43,13 @@ public static class HeatmapOverlay
         using var scope = NewDisposeScope();
         var a = (long)(alpha * 255); // numpy's astype(np.uint8) truncates
         var background = images.shape[^3] == 1 ? images.expand(heatmaps.shape) : images;
-        var t = (heatmaps.to(ScalarType.Int64) * a + background.to(ScalarType.Int64) * (255 - a)) * 128 + (0x80 << 7);
-        var divided = t.div(256, rounding_mode: RoundingMode.floor).add_(t).div_(256, rounding_mode: RoundingMode.floor); // SHIFTFORDIV255
-        return divided.div_(128, rounding_mode: RoundingMode.floor).to(ScalarType.Byte).MoveToOuterDisposeScope();
+        using var scalars = new ScalarScope();
+        var by256 = scalars.Of(256);
+        // (heat·a + background·(255 − a))·128 + (0x80 << 7)
+        var t = heatmaps.to(ScalarType.Int64).mul(scalars.Of(a)).add(background.to(ScalarType.Int64).mul(scalars.Of(255 - a)), ScalarScope.One)
+            .mul(scalars.Of(128)).add(scalars.Of(0x80 << 7), ScalarScope.One);
+        var divided = t.div(by256, rounding_mode: RoundingMode.floor).add_(t, ScalarScope.One).div_(by256, rounding_mode: RoundingMode.floor); // SHIFTFORDIV255
+        return divided.div_(scalars.Of(128), rounding_mode: RoundingMode.floor).to(ScalarType.Byte).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -47,10 +47,11 @@ public static class ImageTensors
 
             var m = tensor(mean.Select(v => (float)v).ToArray(), device: images.device).view(1, -1, 1, 1);
             var s = tensor(std.Select(v => (float)v).ToArray(), device: images.device).view(1, -1, 1, 1);
-            x = x * s + m;
+            x = (x * s).add(m, ScalarScope.One);
         }
 
-        return x.clamp(0, 1).mul_(255f).to(ScalarType.Byte).MoveToOuterDisposeScope();
+        using var scalars = new ScalarScope();
+        return x.clamp(scalars.Of(0), scalars.Of(1)).mul_(scalars.Of(255f)).to(ScalarType.Byte).MoveToOuterDisposeScope();
     }
 
     /// <summary>Makes 8-bit images RGB: one channel is repeated three times (as Pillow's <c>convert('RGB')</c>), three are kept.</summary>

@@ -55,7 +55,11 @@ public static class PilBilinear
 
     // Sums are exact integers in float64 (at most 255 · 2^22 · taps), so adding the half unit, dividing by the power of
     // two and flooring reproduces Pillow's integer shift exactly.
-    private static Tensor Round(Tensor sums) => sums.add(1L << (PrecisionBits - 1)).div_(1L << PrecisionBits).floor_().clamp_(0, 255);
+    private static Tensor Round(Tensor sums)
+    {
+        using var scalars = new ScalarScope();
+        return sums.add(scalars.Of(1L << (PrecisionBits - 1)), ScalarScope.One).div_(scalars.Of(1L << PrecisionBits)).floor_().clamp_(scalars.Of(0), scalars.Of(255));
+    }
 
     private static Tensor Coefficients(long inSize, long outSize, Device device)
     {
