@@ -1,4 +1,6 @@
 using Scouter.Core.Backbones;
+using Scouter.Core.Data.Datasets;
+using Scouter.Core.Data.Loading;
 using Scouter.Core.Losses;
 using Scouter.Core.Modules;
 using Scouter.Core.Options;
@@ -10,8 +12,8 @@ using static TorchSharp.torch;
 namespace Scouter.Core.Tests.Training;
 
 /// <summary>
-/// A training step as <see cref="Trainer"/> takes it (zero_grad, forward, SCOUTER loss, backward, AdamW) leaves no
-/// native scalar to the finalizer. Before <see cref="ScalarSafeAdamW"/>, <see cref="Backbones.ScalarSafeBatchNorm2d"/>
+/// A training step as <see cref="Trainer"/> takes it (zero_grad, forward, SCOUTER loss, backward, AdamW), and the
+/// loader's batches that feed it, leave no native scalar to the finalizer. Before <see cref="ScalarSafeAdamW"/>, <see cref="Backbones.ScalarSafeBatchNorm2d"/>
 /// and the loss's own scalars, a resnet18 step left about 660 (AdamW 558–621, BatchNorm 40, loss 2–5).
 /// </summary>
 public sealed class TrainingStepScalarsTests
@@ -38,6 +40,37 @@ public sealed class TrainingStepScalarsTests
         Steps(model, loss, optimizer, images, labels, 2);
 
         listener.CountAfterCollection().Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TrainingBatches_FromTheLoader_LeaveNoScalarToTheFinalizer(bool augment)
+    {
+        // What feeds the step: rendering or decoding, resizing, augmentation and normalisation on the loader's workers.
+        var data = DatasetFactory.Create(new DatasetOptions { Name = SyntheticShapesDataset.DatasetName, ImageSize = 32, Augment = augment, SyntheticTrainCount = 160, SyntheticValCount = 8 });
+        var loader = data.TrainLoader(batchSize: 8, seed: 1, workers: 2);
+        ReadEpoch(loader, 0);
+
+        using var listener = FinalizedScalars.Start();
+        ReadEpoch(loader, 1).Should().Be(20);
+
+        listener.CountAfterCollection().Should().Be(0);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static int ReadEpoch(BatchLoader loader, int epoch)
+    {
+        var batches = 0;
+        foreach (var batch in loader.Epoch(epoch))
+        {
+            using (batch)
+            {
+                batches++;
+            }
+        }
+
+        return batches;
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
