@@ -59,7 +59,6 @@ internal sealed class ResNeStBottleneck : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        using var scalars = new ScalarScope();
         var x = act1.call(bn1.call(conv1.call(input)));
         x = conv2.call(x);
         if (avd_last is not null)
@@ -69,6 +68,6 @@ internal sealed class ResNeStBottleneck : nn.Module<Tensor, Tensor>
 
         x = bn3.call(conv3.call(x));
         var shortcut = downsample is null ? input : downsample.call(input);
-        return act3.call(x.add_(shortcut, scalars.Of(1))).MoveToOuterDisposeScope();
+        return act3.call(x.add_(shortcut, ScalarScope.One)).MoveToOuterDisposeScope();
     }
 }

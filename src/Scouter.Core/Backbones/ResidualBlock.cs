@@ -10,7 +10,7 @@ namespace Scouter.Core.Backbones;
 /// <summary>
 /// A TorchVision ResNet block (<c>BasicBlock</c> or <c>Bottleneck</c>) adopted module for module: same children, same
 /// names and registration order (so the same state-dict keys and parameter order), same computation, but its residual
-/// addition frees its <see cref="Scalar"/> at once, and its batch norms (shortcut included) are
+/// addition leaves no <see cref="Scalar"/> to the finalizer, and its batch norms (shortcut included) are
 /// <see cref="ScalarSafeBatchNorm2d"/>s holding the block's own parameters and buffers.
 /// </summary>
 /// <remarks>
@@ -97,7 +97,6 @@ internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        using var scalars = new ScalarScope();
         var x = relu1.call(bn1.call(conv1.call(input)));
         x = bn2.call(conv2.call(x));
         if (conv3 is not null)
@@ -106,6 +105,6 @@ internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
         }
 
         var identity = downsample is null ? input : downsample.call(input);
-        return x.add_(identity, scalars.Of(1)).relu_().MoveToOuterDisposeScope();
+        return x.add_(identity, ScalarScope.One).relu_().MoveToOuterDisposeScope();
     }
 }

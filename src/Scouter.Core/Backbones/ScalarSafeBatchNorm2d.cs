@@ -72,8 +72,7 @@ public sealed class ScalarSafeBatchNorm2d : BatchNorm
         var factor = momentum ?? 0.0;
         if (training && track_running_stats && num_batches_tracked is not null)
         {
-            using var scalars = new ScalarScope();
-            num_batches_tracked.add_(scalars.Of(1), scalars.Of(1));
+            num_batches_tracked.add_(ScalarScope.One, ScalarScope.One);
             factor = momentum ?? (1.0 / num_batches_tracked.item<long>());
         }
 

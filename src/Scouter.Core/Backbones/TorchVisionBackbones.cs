@@ -62,8 +62,8 @@ public static class TorchVisionBackbones
 
         // TorchVision keeps fc private, but its weight [n, C] is still a named parameter.
         var channels = checked((int)model.named_parameters().Single(p => p.name == "fc.weight").parameter.shape[1]);
-        // The stages run through adopted blocks that free their residual addition's Scalar (see ResidualBlock), and every
-        // batch norm through a ScalarSafeBatchNorm2d that holds the TorchVision module's own tensors.
+        // The stages run through adopted blocks whose residual addition leaves no Scalar to the finalizer (see
+        // ResidualBlock), and every batch norm through a ScalarSafeBatchNorm2d holding the TorchVision module's tensors.
         var replacements = model.named_children()
             .Where(child => child.name.StartsWith("layer", StringComparison.Ordinal))
             .ToDictionary(child => child.name, child => (nn.Module<Tensor, Tensor>)ResidualBlock.AdoptStage(child.module, child.name));

@@ -14,6 +14,13 @@ internal static class KeyedNoise
     /// <summary>Uniform noise on <c>[0, 1)</c>, one tensor of <paramref name="shape"/> per key, stacked.</summary>
     public static Tensor Uniform(long seed, IReadOnlyList<long> keys, long[] shape, Device device) => Draw(seed, keys, shape, device, uniform: true);
 
+    /// <summary>The key <c>image·S + sample</c> of each (image, sample) row, <paramref name="samples"/> = S per image.</summary>
+    public static Tensor RowKeys(Tensor imageRows, Tensor sampleRows, long samples)
+    {
+        using var scalars = new ScalarScope();
+        return imageRows.mul(scalars.Of(samples)).add(sampleRows, ScalarScope.One);
+    }
+
     private static Tensor Draw(long seed, IReadOnlyList<long> keys, long[] shape, Device device, bool uniform)
     {
         using var scope = NewDisposeScope();

@@ -20,13 +20,19 @@ internal sealed class ScalarScope : IDisposable
 {
     private readonly List<Scalar> scalars = [];
 
+    // Process-wide and rooted here, so never finalised; a native c10::Scalar is immutable, so threads can share it.
+    private static readonly Scalar TwoInt32 = 2.ToScalar();
+
     /// <summary>
-    /// The <c>int32</c> 1 that <c>Tensor + Tensor</c> and <c>add_(Tensor)</c> pass as their hidden <c>alpha</c>
-    /// (TorchSharp's <c>sub</c> has none): one process-wide instance, rooted here, so never finalised (a native
+    /// The <c>int32</c> 1, as a value or as the hidden <c>alpha</c> that <c>Tensor + Tensor</c> and <c>add_(Tensor)</c>
+    /// pass (TorchSharp's <c>sub</c> has none): one process-wide instance, rooted here, so never finalised (a native
     /// <c>c10::Scalar</c> is immutable, so sharing it across threads is safe). Write <c>a.add(b, ScalarScope.One)</c>
     /// for <c>a + b</c>.
     /// </summary>
     public static Scalar One { get; } = 1.ToScalar();
+
+    /// <summary><c>x²</c> as TorchSharp's <c>square()</c> computes it (<c>pow(2)</c>), without its hidden scalar.</summary>
+    public static torch.Tensor Square(torch.Tensor x) => x.pow(TwoInt32);
 
     /// <summary>An <c>int32</c> scalar owned by this scope.</summary>
     public Scalar Of(int value) => Keep(value.ToScalar());

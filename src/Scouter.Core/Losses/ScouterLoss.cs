@@ -65,7 +65,7 @@ public sealed class ScouterLoss : nn.Module<HeadOutput, Tensor, ScouterLossResul
         if (attentionMean is not null)
         {
             area = attentionMean.pow(scalars.Of(power));
-            total = nll.add(area.mul(scalars.Of(lambda)), scalars.Of(1)); // nll + λ·area, with owned scalars
+            total = nll.add(area.mul(scalars.Of(lambda)), ScalarScope.One); // nll + λ·area, with owned scalars
         }
         else
         {

@@ -45,7 +45,7 @@ internal static class ShardedScouterLoss
         // The operations of (nll + m·c)·w, with scalars of our own (see ScalarScope).
         using var scalars = new ScalarScope();
         using var scope = NewDisposeScope();
-        var sum = attentionMean is null ? nll : nll.add(attentionMean.mul(scalars.Of(areaCoefficient)), scalars.Of(1));
+        var sum = attentionMean is null ? nll : nll.add(attentionMean.mul(scalars.Of(areaCoefficient)), ScalarScope.One);
         return sum.mul(scalars.Of(weight)).MoveToOuterDisposeScope();
     }
 }

@@ -85,12 +85,11 @@ public sealed class XSlotClassifier : ClassifierHead
         TensorChecks.NonEmptySpatial(features, nameof(XSlotClassifier), nameof(features));
 
         using var scope = NewDisposeScope();
-        using var scalars = new ScalarScope();
         long batch = features.shape[0], height = features.shape[2], width = features.shape[3];
         int n = options.NumClasses, s = options.SlotsPerClass, d = options.HiddenDim;
 
         var x = nn.functional.relu(conv1x1.call(features)); // [B, d, h, w]
-        var xPe = x.add(position_emb.call(x), scalars.Of(1)); // x + pe, with an alpha the scope disposes
+        var xPe = x.add(position_emb.call(x), ScalarScope.One); // x + pe
         var values = x.flatten(2).transpose(1, 2); // [B, hw, d], row-major positions
         var keysSource = xPe.flatten(2).transpose(1, 2);
 

@@ -131,8 +131,6 @@ public sealed class ReplicaSet : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var scalars = new ScalarScope();
-        var one = scalars.Of(1); // add_(Tensor) would pass its own implicit alpha = 1
         for (var j = 0; j < parameters[0].Count; j++)
         {
             if (!parameters[0][j].requires_grad || parameters[0][j].grad is not { } total)
@@ -144,7 +142,7 @@ public sealed class ReplicaSet : IDisposable
             {
                 if (parameters[r][j].grad is { } part)
                 {
-                    total.add_(part.to(total.device), one);
+                    total.add_(part.to(total.device), ScalarScope.One); // add_(Tensor) alone would pass its own implicit alpha
                 }
             }
         }

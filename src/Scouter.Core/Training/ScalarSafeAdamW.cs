@@ -18,7 +18,7 @@ namespace Scouter.Core.Training;
 /// This step computes exactly the same operations in the same order with scalars it owns and disposes.</para>
 /// <para><see cref="Trainer"/> uses it; it is a drop-in replacement wherever an <see cref="AdamW"/> is expected.</para>
 /// </remarks>
-public class ScalarSafeAdamW : AdamW
+public sealed class ScalarSafeAdamW : AdamW
 {
     /// <summary>Creates the optimizer over <paramref name="parameters"/>, with PyTorch's AdamW defaults.</summary>
     /// <param name="parameters">The parameters to optimise.</param>
@@ -57,7 +57,6 @@ public class ScalarSafeAdamW : AdamW
         var keep2 = scalars.Of(beta2);
         var take2 = scalars.Of(1 - beta2);
         var epsilon = scalars.Of(eps);
-        var one = scalars.Of(1); // add_(Scalar) would pass its own implicit alpha = 1
         foreach (var parameter in group.Parameters)
         {
             using var scope = NewDisposeScope();
@@ -95,7 +94,7 @@ public class ScalarSafeAdamW : AdamW
 
             // In place on sqrt's result (TorchSharp divides into a second new tensor): same values, one
             // parameter-sized allocation less per tensor and step.
-            var denominator = second.sqrt().div_(scalars.Of(Math.Sqrt(biasCorrection2))).add_(epsilon, one);
+            var denominator = second.sqrt().div_(scalars.Of(Math.Sqrt(biasCorrection2))).add_(epsilon, ScalarScope.One); // add_(Scalar) alone would pass its own implicit alpha
             parameter.addcdiv_(state.exp_avg, denominator, value: scalars.Of(-(lr / biasCorrection1)));
         }
     }

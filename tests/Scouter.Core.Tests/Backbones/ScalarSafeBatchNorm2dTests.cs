@@ -41,22 +41,22 @@ public sealed class ScalarSafeBatchNorm2dTests
         {
             manual_seed(step);
             var input = randn(4, 3, 5, 6) * (step + 1);
-            Same(ours.call(input), reference.call(input)).Should().BeTrue($"training step {step}");
+            TensorAssert.Identical(ours.call(input), reference.call(input)).Should().BeTrue($"training step {step}");
         }
 
         if (track)
         {
-            Same(ours.running_mean!, reference.running_mean!).Should().BeTrue();
-            Same(ours.running_var!, reference.running_var!).Should().BeTrue();
+            TensorAssert.Identical(ours.running_mean!, reference.running_mean!).Should().BeTrue();
+            TensorAssert.Identical(ours.running_var!, reference.running_var!).Should().BeTrue();
             ours.num_batches_tracked!.item<long>().Should().Be(3);
-            Same(ours.running_mean!, zeros(3)).Should().BeFalse("the running mean must have moved");
+            TensorAssert.Identical(ours.running_mean!, zeros(3)).Should().BeFalse("the running mean must have moved");
         }
 
         ours.eval();
         reference.eval();
         manual_seed(9);
         var test = randn(2, 3, 5, 6);
-        Same(ours.call(test), reference.call(test)).Should().BeTrue("eval mode");
+        TensorAssert.Identical(ours.call(test), reference.call(test)).Should().BeTrue("eval mode");
         ours.state_dict().Keys.Should().Equal(reference.state_dict().Keys);
     }
 
@@ -144,11 +144,5 @@ public sealed class ScalarSafeBatchNorm2dTests
         var norms = backbone.Features.modules().OfType<BatchNorm>().ToList();
         norms.Should().NotBeEmpty();
         norms.Should().AllBeOfType<ScalarSafeBatchNorm2d>();
-    }
-
-    private static bool Same(Tensor a, Tensor b)
-    {
-        using var scope = NewDisposeScope();
-        return a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
     }
 }

@@ -7,6 +7,13 @@ public static class TensorAssert
     /// <summary>
     /// Asserts |actual − expected| ≤ atol + rtol·|expected| element-wise (numpy.allclose), after checking shapes.
     /// </summary>
+    /// <summary>True when both tensors have the same shape and bit-identical values (NaN never equals).</summary>
+    public static bool Identical(Tensor a, Tensor b)
+    {
+        using var scope = NewDisposeScope();
+        return a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+    }
+
     public static void Close(Tensor actual, Tensor expected, double rtol = 1e-4, double atol = 1e-6, string because = "")
     {
         actual.shape.Should().Equal(expected.shape, because);

@@ -37,8 +37,8 @@ public sealed class ScalarSafeAdamWTests
         var initialParameters = initial.parameters().ToList();
         for (var i = 0; i < ourParameters.Count; i++)
         {
-            Same(ourParameters[i], theirParameters[i]).Should().BeTrue($"parameter {i} must be bit-identical");
-            Same(ourParameters[i], initialParameters[i]).Should().BeFalse($"parameter {i} must have been trained");
+            TensorAssert.Identical(ourParameters[i], theirParameters[i]).Should().BeTrue($"parameter {i} must be bit-identical");
+            TensorAssert.Identical(ourParameters[i], initialParameters[i]).Should().BeFalse($"parameter {i} must have been trained");
         }
 
         // Same state too, so snapshots, checkpoints and --resume see no difference.
@@ -48,11 +48,11 @@ public sealed class ScalarSafeAdamWTests
         for (var i = 0; i < ourStates.Count; i++)
         {
             ourStates[i].step.Should().Be(6);
-            Same(ourStates[i].exp_avg, theirStates[i].exp_avg).Should().BeTrue();
-            Same(ourStates[i].exp_avg_sq, theirStates[i].exp_avg_sq).Should().BeTrue();
+            TensorAssert.Identical(ourStates[i].exp_avg, theirStates[i].exp_avg).Should().BeTrue();
+            TensorAssert.Identical(ourStates[i].exp_avg_sq, theirStates[i].exp_avg_sq).Should().BeTrue();
             if (amsgrad)
             {
-                Same(ourStates[i].max_exp_avg_sq, theirStates[i].max_exp_avg_sq).Should().BeTrue();
+                TensorAssert.Identical(ourStates[i].max_exp_avg_sq, theirStates[i].max_exp_avg_sq).Should().BeTrue();
             }
         }
     }
@@ -66,7 +66,7 @@ public sealed class ScalarSafeAdamWTests
         using var input = Input(0);
         Step(model, optimizer, input);
 
-        Same(unused, ones(3)).Should().BeTrue("no gradient, no update (not even weight decay), as in PyTorch");
+        TensorAssert.Identical(unused, ones(3)).Should().BeTrue("no gradient, no update (not even weight decay), as in PyTorch");
         optimizer.state_dict().State.Cast<AdamW.State>().Last().step.Should().Be(0);
     }
 
@@ -104,12 +104,6 @@ public sealed class ScalarSafeAdamWTests
             using var scope = NewDisposeScope();
             optimizer.step();
         }
-    }
-
-    private static bool Same(Tensor a, Tensor b)
-    {
-        using var scope = NewDisposeScope();
-        return a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
     }
 
     private static nn.Module<Tensor, Tensor> Model(int seed)

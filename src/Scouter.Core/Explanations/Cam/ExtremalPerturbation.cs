@@ -81,7 +81,6 @@ public sealed class ExtremalPerturbation : SaliencyMethod
         // Numbers reach TorchSharp as scalars of this scope (see ScalarScope): the loop runs a hundred times per call.
         using var scalars = new ScalarScope();
         var zero = scalars.Of(0);
-        var two = scalars.Of(2); // square() would be pow(2) with a scalar of its own
         var difference = images - blurred;
         var mask = full(b, 1, maskH, maskW, scalars.Of(0.5), device: images.device);
         using var adam = new AdamStep(mask, learningRate);
@@ -94,7 +93,7 @@ public sealed class ExtremalPerturbation : SaliencyMethod
             var perturbed = blurred.add(difference.mul(up), ScalarScope.One); // x ⊙ m + blur(x) ⊙ (1 − m)
             var score = target.Score(Model.call(perturbed));
             var sorted = up.view(b, -1).sort(1).Values;
-            var areaLoss = (sorted - reference).pow(two).mean([1L]);
+            var areaLoss = ScalarScope.Square(sorted - reference).mean([1L]);
             // The area weight grows from 0 to λ: the first steps follow the score alone, so the ranking
             // regulariser, arbitrary among the equal values of the initial mask, does not pick the region.
             var weight = iterations == 1 ? areaWeight : areaWeight * t / (iterations - 1);

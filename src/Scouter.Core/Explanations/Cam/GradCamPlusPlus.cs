@@ -37,9 +37,8 @@ public class GradCamPlusPlus : ActivationCamMethod
     protected override Tensor ChannelWeights(CamContext context)
     {
         using var scope = NewDisposeScope();
-        using var scalars = new ScalarScope();
         var g = context.RequireGradients();
-        var g2 = g.pow(scalars.Of(2)); // square() would be pow(2) with a scalar of its own
+        var g2 = ScalarScope.Square(g);
         return PlusPlusWeights(context.Activations, g, g2, g2 * g).MoveToOuterDisposeScope();
     }
 

@@ -97,7 +97,6 @@ public sealed class IGos : SaliencyMethod
         }
 
         var zero = scalars.Of(0);
-        var two = scalars.Of(2); // square() would be pow(2) with a scalar of its own
         var initialStep = scalars.Of(InitialStep);
         var armijo = scalars.Of(Armijo);
         var minimumStep = scalars.Of(MinimumStep);
@@ -113,7 +112,7 @@ public sealed class IGos : SaliencyMethod
                 current = Objective(mask);
             }
 
-            var squaredNorm = direction.pow(two).sum([1L, 2L, 3L]);
+            var squaredNorm = ScalarScope.Square(direction).sum([1L, 2L, 3L]);
             var stepSize = full(b, initialStep, device: images.device);
             var settled = zeros(b, dtype: ScalarType.Bool, device: images.device);
             using (no_grad())

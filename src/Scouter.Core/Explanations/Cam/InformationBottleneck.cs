@@ -105,20 +105,17 @@ public sealed class InformationBottleneck : SaliencyMethod
     {
         using var scope = NewDisposeScope();
         hook.EnsureAttached(images);
-        var own = statistics is null ? EstimateFrom(images) : null;
-        var stats = statistics ?? own!;
-        var mean = stats.Mean();
-        using var statisticScalars = new ScalarScope();
-        var std = stats.Std().clamp_min(statisticScalars.Of(minStd));
-        var active = stats.Active(activeThreshold).to(mean.dtype);
-
         // Numbers reach TorchSharp as scalars of this scope (see ScalarScope): the loop runs ten times per call and
         // the bottleneck formula is evaluated inside the model's forward pass.
         using var scalars = new ScalarScope();
+        var own = statistics is null ? EstimateFrom(images) : null;
+        var stats = statistics ?? own!;
+        var mean = stats.Mean();
+        var std = stats.Std().clamp_min(scalars.Of(minStd));
+        var active = stats.Active(activeThreshold).to(mean.dtype);
+
         var zero = scalars.Of(0);
-        var one = scalars.Of(1);
         var half = scalars.Of(0.5);
-        var two = scalars.Of(2); // square() would be pow(2) with a scalar of its own
         var belowOne = scalars.Of(1 - 1e-6);
         long b = images.shape[0];
         var copies = images.repeat_interleave(samples, dim: 0);
@@ -139,11 +136,11 @@ public sealed class InformationBottleneck : SaliencyMethod
                 hook.Replacement = features =>
                 {
                     var normalized = (features - mean) / std;
-                    var variance = keep.pow(two);
+                    var variance = ScalarScope.Square(keep);
                     // The model's own dispose scope would free this intermediate when its forward returns.
                     kl?.Dispose();
                     // ½·(−log σ² − 1 + (λ·z)² + σ²), σ² = (1 − λ)²
-                    kl = variance.log().neg().sub(one).add((normalized * lambda).pow(two), ScalarScope.One).add(variance, ScalarScope.One)
+                    kl = variance.log().neg().sub(ScalarScope.One).add(ScalarScope.Square(normalized * lambda), ScalarScope.One).add(variance, ScalarScope.One)
                         .mul(half).mul(active).DetachFromDisposeScope();
                     var epsilon = (noise * std).add(mean, ScalarScope.One);
                     return (lambda * features).add(keep * epsilon, ScalarScope.One) * active;
@@ -231,7 +228,7 @@ public sealed class InformationBottleneck : SaliencyMethod
             using var scalars = new ScalarScope();
             var f = features.detach().to(ScalarType.Float64);
             sum.add_(f.sum([0L]), ScalarScope.One);
-            squares.add_(f.pow(scalars.Of(2)).sum([0L]), ScalarScope.One);
+            squares.add_(ScalarScope.Square(f).sum([0L]), ScalarScope.One);
             nonZero.add_(f.ne(scalars.Of(0)).to(ScalarType.Float64).sum([0L]), ScalarScope.One);
             Count += features.shape[0];
         }
@@ -252,7 +249,7 @@ public sealed class InformationBottleneck : SaliencyMethod
             }
 
             using var scalars = new ScalarScope();
-            var variance = (squares - sum.pow(scalars.Of(2)).div(scalars.Of(Count))).div(scalars.Of(Count - 1)); // (Σx² − (Σx)²/n) / (n − 1)
+            var variance = (squares - ScalarScope.Square(sum).div(scalars.Of(Count))).div(scalars.Of(Count - 1)); // (Σx² − (Σx)²/n) / (n − 1)
             return variance.clamp_min(scalars.Of(0)).sqrt().to(ScalarType.Float32).MoveToOuterDisposeScope();
         }
 

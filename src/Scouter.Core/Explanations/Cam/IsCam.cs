@@ -42,9 +42,8 @@ public sealed class IsCam : ScoreCam
     {
         using var scope = NewDisposeScope();
         using var scalars = new ScalarScope();
-        var one = scalars.Of(1);
-        var i = samples.to(masks.dtype).add(one, ScalarScope.One); // 1-based step
-        var scale = (i * i.add(one, ScalarScope.One)).div(scalars.Of(2.0 * steps)); // i(i + 1) / 2N
+        var i = samples.to(masks.dtype).add(ScalarScope.One, ScalarScope.One); // 1-based step
+        var scale = (i * i.add(ScalarScope.One, ScalarScope.One)).div(scalars.Of(2.0 * steps)); // i(i + 1) / 2N
         return (masks * scale.view(-1, 1, 1, 1)).MoveToOuterDisposeScope();
     }
 }

@@ -53,13 +53,12 @@ public sealed class SmoothGradCamPlusPlus : GradCamPlusPlus
         var third = zeros_like(context.Activations);
         using var scalars = new ScalarScope();
         var std = scalars.Of(noiseStd);
-        var two = scalars.Of(2); // square() would be pow(2) with a scalar of its own
         for (var s = 0; s < samples; s++)
         {
             using var step = NewDisposeScope();
             var noisy = context.Images.add(Noise(context.Images.shape, context.Generator, context.Images.device).mul_(std), ScalarScope.One);
             var (_, g) = ActivationsAndGradients(noisy, context.Target);
-            var g2 = g.pow(two);
+            var g2 = ScalarScope.Square(g);
             first.add_(g, ScalarScope.One);
             second.add_(g2, ScalarScope.One);
             third.add_(g2.mul_(g), ScalarScope.One);

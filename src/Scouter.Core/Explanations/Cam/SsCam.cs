@@ -56,7 +56,7 @@ public sealed class SsCam : ScoreCam
     {
         using var scope = NewDisposeScope();
         using var scalars = new ScalarScope();
-        var keys = images.mul(scalars.Of(this.samples)).add(samples, ScalarScope.One).cpu().data<long>().ToArray(); // image·S + sample
+        var keys = KeyedNoise.RowKeys(images, samples, this.samples).cpu().data<long>().ToArray();
         var noise = KeyedNoise.Normal(baseSeed, keys, context.Images.shape[1..], masks.device).mul_(scalars.Of(noiseStd));
         return masks.add(noise, ScalarScope.One).MoveToOuterDisposeScope();
     }

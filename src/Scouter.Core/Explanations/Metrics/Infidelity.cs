@@ -36,7 +36,7 @@ public static class Infidelity
         return Evaluate(model, images, maps, target, samples, (imageRows, sampleRows) =>
         {
             using var scalars = new ScalarScope();
-            var keys = SampleKeys(imageRows, sampleRows, samples).cpu().data<long>().ToArray();
+            var keys = KeyedNoise.RowKeys(imageRows, sampleRows, samples).cpu().data<long>().ToArray();
             return KeyedNoise.Normal(seed, keys, shape, images.device).mul_(scalars.Of(noiseStd));
         }, optimalScaling, forwardBatchSize, probabilities);
     }
@@ -73,7 +73,6 @@ public static class Infidelity
         MetricChecks.Target(target, images.shape[0], nameof(Infidelity));
         using var scope = NewDisposeScope();
         using var scalars = new ScalarScope();
-        var two = scalars.Of(2);
         long b = images.shape[0];
         var phi = maps.to(images.dtype);
         var dots = zeros(b * samples, dtype: ScalarType.Float64, device: images.device);
@@ -82,7 +81,7 @@ public static class Infidelity
         {
             var i = perturbation(imageRows, sampleRows).to(images.dtype);
             var dot = (i * phi.index_select(0, imageRows).unsqueeze(1)).sum([1L, 2L, 3L]);
-            dots.index_copy_(0, SampleKeys(imageRows, sampleRows, samples), dot.to(ScalarType.Float64));
+            dots.index_copy_(0, KeyedNoise.RowKeys(imageRows, sampleRows, samples), dot.to(ScalarType.Float64));
             return images.index_select(0, imageRows) - i;
         }
 
@@ -92,19 +91,12 @@ public static class Infidelity
         var predicted = dots.view(b, samples);
         if (optimalScaling)
         {
-            var denominator = predicted.pow(two).mean([1L], keepdim: true);
+            var denominator = ScalarScope.Square(predicted).mean([1L], keepdim: true);
             var positive = denominator.gt(scalars.Of(0));
             var beta = where(positive, (change * predicted).mean([1L], keepdim: true) / where(positive, denominator, ones_like(denominator)), zeros_like(denominator));
             predicted = predicted * beta;
         }
 
-        return (change - predicted).pow(two).mean([1L]).MoveToOuterDisposeScope();
-    }
-
-    // Row image·S + sample: the key of each (image, sample) pair, with scalars of our own (see ScalarScope).
-    private static Tensor SampleKeys(Tensor imageRows, Tensor sampleRows, long samples)
-    {
-        using var scalars = new ScalarScope();
-        return imageRows.mul(scalars.Of(samples)).add(sampleRows, ScalarScope.One);
+        return ScalarScope.Square(change - predicted).mean([1L]).MoveToOuterDisposeScope();
     }
 }

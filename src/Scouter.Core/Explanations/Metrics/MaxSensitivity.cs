@@ -67,7 +67,6 @@ public static class MaxSensitivity
         }
 
         using var scalars = new ScalarScope();
-        var two = scalars.Of(2);
         var largest = zeros(images.shape[0], dtype: ScalarType.Float64, device: images.device);
         for (var s = 0; s < samples; s++)
         {
@@ -78,10 +77,10 @@ public static class MaxSensitivity
                 throw new InvalidOperationException($"{nameof(MaxSensitivity)}: the explanation of perturbed images has shape [{string.Join(", ", moved.shape)}], the original [{string.Join(", ", reference.shape)}].");
             }
 
-            largest = maximum(largest, (moved - reference).flatten(1).pow(two).sum(1).sqrt()).MoveToOuterDisposeScope();
+            largest = maximum(largest, ScalarScope.Square((moved - reference).flatten(1)).sum(1).sqrt()).MoveToOuterDisposeScope();
         }
 
-        var norm = reference.flatten(1).pow(two).sum(1).sqrt();
+        var norm = ScalarScope.Square(reference.flatten(1)).sum(1).sqrt();
         return where(norm.gt(scalars.Of(0)), largest / norm, full_like(norm, scalars.Of(double.NaN))).MoveToOuterDisposeScope();
     }
 }

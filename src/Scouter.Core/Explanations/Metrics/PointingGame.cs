@@ -28,13 +28,12 @@ public static class PointingGame
         var inside = MetricChecks.Regions(regions, maps, nameof(PointingGame));
         long b = maps.shape[0], height = maps.shape[1], width = maps.shape[2];
         using var scalars = new ScalarScope();
-        var two = scalars.Of(2);
         var flat = maps.reshape(b, -1).argmax(1);
         var row = flat.div(scalars.Of(width), rounding_mode: RoundingMode.floor).to(ScalarType.Float64).view(b, 1, 1);
         var col = flat.remainder(scalars.Of(width)).to(ScalarType.Float64).view(b, 1, 1);
         var rows = scalars.Range(height, ScalarType.Float64, maps.device).view(1, -1, 1);
         var cols = scalars.Range(width, ScalarType.Float64, maps.device).view(1, 1, -1);
-        var near = (rows - row).pow(two).add((cols - col).pow(two), ScalarScope.One).le(scalars.Of(tolerance * tolerance));
+        var near = ScalarScope.Square(rows - row).add(ScalarScope.Square(cols - col), ScalarScope.One).le(scalars.Of(tolerance * tolerance));
         return near.logical_and(inside).flatten(1).any(1).MoveToOuterDisposeScope();
     }
 }

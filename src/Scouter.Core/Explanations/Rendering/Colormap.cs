@@ -93,9 +93,7 @@ public sealed class Colormap
             throw new ArgumentException($"{nameof(Colormap)}: the maps contain NaN; normalise them to [0, 1] first.", nameof(maps));
         }
 
-        using var scope = NewDisposeScope();
-        using var scalars = new ScalarScope();
-        return maps.to(ScalarType.Float32).clamp(scalars.Of(0), scalars.Of(1)).mul(scalars.Of(255f)).to(ScalarType.Byte).MoveToOuterDisposeScope();
+        return ImageTensors.UnitToBytes(maps);
     }
 
     /// <inheritdoc />

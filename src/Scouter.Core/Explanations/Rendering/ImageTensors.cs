@@ -50,8 +50,15 @@ public static class ImageTensors
             x = (x * s).add(m, ScalarScope.One);
         }
 
+        return UnitToBytes(x).MoveToOuterDisposeScope();
+    }
+
+    // Values in [0, 1] (clamped) to uint8, truncating like numpy's astype(np.uint8) after ·255.
+    internal static Tensor UnitToBytes(Tensor x)
+    {
+        using var scope = NewDisposeScope();
         using var scalars = new ScalarScope();
-        return x.clamp(scalars.Of(0), scalars.Of(1)).mul_(scalars.Of(255f)).to(ScalarType.Byte).MoveToOuterDisposeScope();
+        return x.to(ScalarType.Float32).clamp(scalars.Of(0), ScalarScope.One).mul_(scalars.Of(255f)).to(ScalarType.Byte).MoveToOuterDisposeScope();
     }
 
     /// <summary>Makes 8-bit images RGB: one channel is repeated three times (as Pillow's <c>convert('RGB')</c>), three are kept.</summary>
