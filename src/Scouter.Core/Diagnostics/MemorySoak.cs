@@ -65,6 +65,10 @@ public static class MemorySoak
             var isBaseline = i == baselineStep;
             if (isBaseline || i == steps || i % sampleEvery == 0)
             {
+                // Garbage from before the soak (or from the workload's set-up) is finalised at unpredictable moments
+                // and would move the live-tensor count; collecting first makes the count exact at every sample.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
                 var sample = new MemorySample(i, ProcessMemory.ResidentBytes(), Tensor.TotalCount, GC.GetGCMemoryInfo().TotalCommittedBytes);
                 samples.Add(sample);
                 baseline = isBaseline ? sample : baseline;
