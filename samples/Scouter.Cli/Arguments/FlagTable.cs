@@ -2,7 +2,7 @@ namespace Scouter.Cli.Arguments;
 
 /// <summary>
 /// Every flag the CLI accepts: the official <c>train.py</c>/<c>test.py</c>/<c>torchcam_vis.py</c> flags with their
-/// official defaults (SCOUTER-SPEC §5), then ours. Where our default differs from the official one the help says why.
+/// official defaults (docs/official-implementation.md §5), then ours. Where our default differs from the official one the help says why.
 /// </summary>
 internal static class FlagTable
 {

@@ -1,5 +1,5 @@
 // Per-class explanation maps as tensors: the normalisation, upsampling and area size of the official
-// visualisation (SCOUTER-SPEC §3), without writing any file.
+// visualisation (docs/official-implementation.md §3), without writing any file.
 using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -35,7 +35,7 @@ public static class ExplanationMaps
     }
 
     /// <summary>
-    /// The post-processing the official code applies to every baseline map (SCOUTER-SPEC §3, <c>grad_min_level</c>):
+    /// The post-processing the official code applies to every baseline map (docs/official-implementation.md §3, <c>grad_min_level</c>):
     /// ReLU, min–max normalisation, a floor at <paramref name="gradMinLevel"/>, and min–max normalisation again.
     /// </summary>
     /// <param name="maps">Maps <c>[B, n, h, w]</c>, floating point.</param>

@@ -8,7 +8,7 @@ namespace Scouter.Core.Interop;
 
 /// <summary>
 /// The command-line flags an official SCOUTER checkpoint stores under <c>args</c> (a pickled
-/// <c>argparse.Namespace</c>; SCOUTER-SPEC §5), by their official names: <c>model</c>, <c>dataset</c>,
+/// <c>argparse.Namespace</c>; docs/official-implementation.md §5), by their official names: <c>model</c>, <c>dataset</c>,
 /// <c>num_classes</c>, <c>img_size</c>, <c>use_slot</c>…. <see cref="ToScouterOptions"/> gives the head's and loss's options.
 /// </summary>
 /// <remarks>

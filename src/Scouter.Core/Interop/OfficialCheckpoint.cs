@@ -1,4 +1,4 @@
-// Checkpoints of the official SCOUTER code (github.com/wbw520/scouter, train.py; SCOUTER-SPEC §1 "State-dict
+// Checkpoints of the official SCOUTER code (github.com/wbw520/scouter, train.py; docs/official-implementation.md §1 "State-dict
 // names", §4 use_pre, §5 checkpoint content), read and written without Python.
 using Scouter.Core.Interop.Pickle;
 using Scouter.Core.Modules;
@@ -149,7 +149,7 @@ public sealed class OfficialCheckpoint : IDisposable
     }
 
     /// <summary>
-    /// <c>use_pre</c> (SCOUTER-SPEC §4): initialises a backbone from this FC-baseline checkpoint: takes the entries
+    /// <c>use_pre</c> (docs/official-implementation.md §4): initialises a backbone from this FC-baseline checkpoint: takes the entries
     /// under <c>backbone.</c>, strips the prefix, drops the classifier (<c>fc.*</c>) and loads the rest strictly.
     /// </summary>
     /// <param name="backbone">The backbone module (e.g. <see cref="ScouterModel.Backbone"/> of the SCOUTER model to train).</param>

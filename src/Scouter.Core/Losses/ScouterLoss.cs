@@ -1,6 +1,6 @@
 // The SCOUTER loss (Li et al., ICCV 2021, Eq. 7): NLL of the log-softmax of the xSlot scores plus
 // λ times a power of the mean attention, which controls the size of the explanatory regions.
-// Written from SCOUTER-SPEC §2; the code is our own.
+// Written from docs/official-implementation.md §2; the code is our own.
 using Scouter.Core.Internal;
 using Scouter.Core.Modules;
 using Scouter.Core.Options;

@@ -1,4 +1,4 @@
-// The SCOUTER loss (SCOUTER-SPEC §2) of one batch computed in shards, one per data-parallel replica. Both parts are
+// The SCOUTER loss (docs/official-implementation.md §2) of one batch computed in shards, one per data-parallel replica. Both parts are
 // batch means, so a shard of b_r of the B images contributes with weight w_r = b_r / B; the area term raises the
 // mean attention m to the power p, which does not split, so its gradient is linearised at the whole batch's m.
 using Scouter.Core.Internal;

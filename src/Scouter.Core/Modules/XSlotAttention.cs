@@ -1,6 +1,6 @@
 // The explainable slot attention (xSlot) of SCOUTER, Li et al., "SCOUTER: Slot Attention-based
 // Classifier for Explainable Image Recognition", ICCV 2021; official module SlotAttention in
-// sloter/utils/slot_attention.py. Written from SCOUTER-SPEC §1.4–1.7, quirks included: no query
+// sloter/utils/slot_attention.py. Written from docs/official-implementation.md §1, items 4–7, quirks included: no query
 // projection, row-sum/total-sum rescaling of the logits, sigmoid instead of softmax, updates divided
 // by d. The code is our own.
 using Scouter.Core.Internal;

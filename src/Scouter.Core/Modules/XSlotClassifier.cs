@@ -1,5 +1,5 @@
 // The xSlot classifier head of SCOUTER (Li et al., ICCV 2021): the part of the official SlotModel
-// (sloter/slot_model.py) between the backbone and log_softmax. Written from SCOUTER-SPEC §1; the
+// (sloter/slot_model.py) between the backbone and log_softmax. Written from docs/official-implementation.md §1; the
 // code is our own. Unlike the official code it takes any feature-map size, not only 9×9.
 using Scouter.Core.Internal;
 using Scouter.Core.Options;

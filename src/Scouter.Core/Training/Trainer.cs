@@ -1,4 +1,4 @@
-// The official SCOUTER training loop (train.py / engine.py; SCOUTER-SPEC §5): AdamW on the trainable
+// The official SCOUTER training loop (train.py / engine.py; docs/official-implementation.md §5): AdamW on the trainable
 // parameters, StepLR per epoch, drop_last training batches, per-epoch means of loss, accuracy, NLL and
 // area for train and validation, a checkpoint per epoch. Written for TorchSharp; the code is our own.
 using System.Diagnostics;

@@ -6,7 +6,7 @@ Writes one JSON file per case next to this script.
 
 The head below re-implements the official SCOUTER code (github.com/wbw520/scouter:
 sloter/slot_model.py, sloter/utils/slot_attention.py, sloter/utils/position_encode.py) as
-described in /work/shared/SCOUTER-SPEC.md sections 1-3, quirks included:
+described in docs/official-implementation.md sections 1-3, quirks included:
   * no query projection (to_q exists, is in the state dict, but is never used),
   * the literal "dots / rowsum * totalsum" normalisation line (no abs),
   * sigmoid attention, updates divided by the channel count d,
@@ -528,7 +528,7 @@ def make_case(cfg):
     assert all(np.all(tensors[k] == 0) for k in ('grad.slot.to_q.0.weight', 'grad.slot.to_q.0.bias') if k in tensors)
 
     desc = (f"SCOUTER xSlot head golden fixture (official slot_attention.py semantics, "
-            f"SCOUTER-SPEC.md sections 1-3). torch.manual_seed({seed}) (base seed {cfg['base_seed']}, "
+            f"docs/official-implementation.md sections 1-3). torch.manual_seed({seed}) (base seed {cfg['base_seed']}, "
             f"attempt {attempt}); parameters created in official order conv1x1, slot.initial_slots "
             f"(mu, sigma ~ randn(1,1,d), normal(mu,|sigma|)), to_q, to_k, gru with PyTorch default init; "
             f"then features = randn(B,C,h,w) (unscaled), labels = randint(0,n,(B,)). "

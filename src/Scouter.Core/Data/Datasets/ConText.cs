@@ -1,5 +1,5 @@
 // Con-Text (Karaoglu et al. 2013, fine-grained business-place images) as the official SCOUTER loader reads it
-// (spec §6): one flat folder of <category>_<anything>.jpg, categories = sorted distinct prefixes.
+// (docs/official-implementation.md §6): one flat folder of <category>_<anything>.jpg, categories = sorted distinct prefixes.
 namespace Scouter.Core.Data.Datasets;
 
 /// <summary>Loads Con-Text from one flat folder of images and splits it 80/20 deterministically.</summary>

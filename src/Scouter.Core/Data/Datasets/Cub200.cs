@@ -1,4 +1,4 @@
-// CUB-200-2011 (Wah et al. 2011) as the official SCOUTER loader reads it (spec §6): the first num_classes bird
+// CUB-200-2011 (Wah et al. 2011) as the official SCOUTER loader reads it (docs/official-implementation.md §6): the first num_classes bird
 // classes by folder number, the official train/test split, boxes from bounding_boxes.txt.
 namespace Scouter.Core.Data.Datasets;
 

@@ -1,4 +1,4 @@
-// MNIST-style IDX data (spec §6): train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
+// MNIST-style IDX data (docs/official-implementation.md §6): train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
 // t10k-labels-idx1-ubyte, each raw or gzip-compressed. Read directly: torchvision.datasets.MNIST in TorchSharp
 // wants uncompressed files in another folder and tries the network.
 using Scouter.Core.Data.Imaging;

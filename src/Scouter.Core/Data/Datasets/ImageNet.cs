@@ -1,4 +1,4 @@
-// ImageNet ILSVRC CLS-LOC (spec §6): train/<wnid>/*.JPEG; val either in class folders (what the official code
+// ImageNet ILSVRC CLS-LOC (docs/official-implementation.md §6): train/<wnid>/*.JPEG; val either in class folders (what the official code
 // expects) or the distribution's flat val/ILSVRC2012_val_*.JPEG labelled by LOC_val_solution.csv, which sits at
 // the root of the distribution, three levels above ILSVRC/Data/CLS-LOC/.
 namespace Scouter.Core.Data.Datasets;

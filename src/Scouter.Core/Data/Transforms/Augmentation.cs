@@ -1,4 +1,4 @@
-// The official training augmentation (spec §6, aug true): horizontal flip, vertical flip, affine, Gaussian blur,
+// The official training augmentation (docs/official-implementation.md §6, aug true): horizontal flip, vertical flip, affine, Gaussian blur,
 // each applied with probability ½, in random order. Unlike TorchSharp's random transforms (one draw per call, so one
 // decision per batch, some from an unseeded System.Random), every draw here comes from the sample's own
 // SeededRandom, so each image gets its own decisions and a seed reproduces them exactly.

@@ -1,4 +1,4 @@
-// The official per-image pipeline (spec §6): resize to img_size × img_size (PIL bilinear, no crop) → optional
+// The official per-image pipeline (docs/official-implementation.md §6): resize to img_size × img_size (PIL bilinear, no crop) → optional
 // augmentation → scale to [0, 1] → per-data-set normalisation.
 using Scouter.Core.Data.Datasets;
 using Scouter.Core.Internal;

@@ -14,7 +14,7 @@ public sealed record SaliencyOptions
 
     /// <summary>
     /// The official <c>--grad_min_level</c> (default 0): after ReLU and min–max normalisation every map is floored at
-    /// this value and normalised again (SCOUTER-SPEC §3).
+    /// this value and normalised again (docs/official-implementation.md §3).
     /// </summary>
     public double GradMinLevel { get; init; }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference fixtures for Scouter.Core's backbones (SCOUTER-SPEC section 4).
+"""Reference fixtures for Scouter.Core's backbones (docs/official-implementation.md section 4).
 
 Run with Debian's system PyTorch (python3-torch 1.13, python3-torchvision 0.14):
     /usr/bin/python3 make_backbone_fixtures.py

@@ -174,7 +174,7 @@ class FcModel(nn.Module):
 
 
 def official_args(use_slot):
-    """argparse.Namespace with every official train.py flag (SCOUTER-SPEC §5), tiny values."""
+    """argparse.Namespace with every official train.py flag (docs/official-implementation.md §5), tiny values."""
     p = argparse.ArgumentParser()
     p.add_argument('--model', default='resnet18')
     p.add_argument('--dataset', default='MNIST')
