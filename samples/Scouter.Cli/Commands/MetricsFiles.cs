@@ -101,17 +101,19 @@ internal static class MetricsFiles
             Minimum = 0,
             Maximum = accuracy ? 1 : double.NaN,
             MaximumPadding = 0.08,
+            MajorStep = accuracy ? 0.2 : double.NaN,
             StringFormat = accuracy ? "0%" : null,
             MajorGridlineStyle = LineStyle.Solid,
             MajorGridlineColor = OxyColor.FromRgb(0xe4, 0xe4, 0xe4),
             MinorGridlineStyle = LineStyle.Dot,
             MinorGridlineColor = OxyColor.FromRgb(0xf0, 0xf0, 0xf0),
         });
+        // Outside the plot area, so it never hides a curve.
         model.Legends.Add(new Legend
         {
-            LegendPosition = accuracy ? LegendPosition.BottomRight : LegendPosition.TopRight,
-            LegendPlacement = LegendPlacement.Inside,
-            LegendBackground = OxyColor.FromAColor(220, OxyColors.White),
+            LegendPosition = LegendPosition.TopRight,
+            LegendPlacement = LegendPlacement.Outside,
+            LegendOrientation = LegendOrientation.Horizontal,
             LegendBorder = OxyColors.LightGray,
         });
         foreach (var (name, select, color) in new[] { ("train", train, OxyColor.FromRgb(0x1f, 0x77, 0xb4)), ("validation", validation, OxyColor.FromRgb(0xff, 0x7f, 0x0e)) })

@@ -218,7 +218,7 @@ public sealed class ExplanationEvaluatorTests
         var reports = new List<EvaluationProgress>();
 
         new ExplanationEvaluator(Small with { Metrics = ExplanationMetrics.None })
-            .Evaluate([new EvaluationBatch(image, label), new EvaluationBatch(pair, labels), new EvaluationBatch(image, label)], baselines: [cam], progress: new Recorder<EvaluationProgress>(reports.Add));
+            .Evaluate([new EvaluationBatch(image, label), new EvaluationBatch(pair, labels), new EvaluationBatch(image, label)], baselines: [cam], progress: new SynchronousProgress<EvaluationProgress>(reports.Add));
 
         reports.Should().Equal(new EvaluationProgress(1, 1), new EvaluationProgress(2, 3), new EvaluationProgress(3, 4));
     }
@@ -244,7 +244,7 @@ public sealed class ExplanationEvaluatorTests
         }
 
         using var cancellation = new CancellationTokenSource();
-        var act = () => evaluator.Evaluate(Batches(), baselines: [cam], progress: new Recorder<EvaluationProgress>(_ => cancellation.Cancel()), cancellationToken: cancellation.Token);
+        var act = () => evaluator.Evaluate(Batches(), baselines: [cam], progress: new SynchronousProgress<EvaluationProgress>(_ => cancellation.Cancel()), cancellationToken: cancellation.Token);
 
         act.Should().Throw<OperationCanceledException>();
         read.Should().Be(2, "the second batch is read, then the cancellation is seen before it is evaluated");
@@ -283,12 +283,6 @@ public sealed class ExplanationEvaluatorTests
         act.Should().Throw<OperationCanceledException>();
         hook.remove();
         calls.Should().BeGreaterThan(1).And.BeLessThan(full, "of {0} model calls in a full batch, those after the insertion game are skipped", full);
-    }
-
-    /// <summary>Reports on the calling thread (<see cref="Progress{T}"/> would post to the thread pool).</summary>
-    private sealed class Recorder<T>(Action<T> record) : IProgress<T>
-    {
-        public void Report(T value) => record(value);
     }
 
     [Fact]
