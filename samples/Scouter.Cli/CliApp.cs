@@ -47,7 +47,7 @@ internal static class CliApp
         }
         catch (OperationCanceledException)
         {
-            console.MarkupLine("[yellow]Cancelled; the last finished epoch's checkpoint is intact.[/]");
+            console.MarkupLine($"[yellow]{Markup.Escape(Cancelled(args[0]))}[/]");
             return 130;
         }
         catch (Exception e) when (e is CliException or ArgumentException or OptionsValidationException or DatasetLayoutException
@@ -58,4 +58,14 @@ internal static class CliApp
             return 1;
         }
     }
+
+    /// <summary>What a Ctrl+C leaves behind, per verb.</summary>
+    private static string Cancelled(string verb) => verb switch
+    {
+        "train" => "Cancelled; the last finished epoch's checkpoint is intact.",
+        "evaluate" => "Cancelled; no metric table was written.",
+        "cam" => "Cancelled; the baselines finished before it are rendered, the others are not.",
+        "export-official" => "Cancelled; no checkpoint was written.",
+        _ => "Cancelled.",
+    };
 }

@@ -24,17 +24,28 @@ internal static class CamCommand
         var root = Path.Combine(ExplainCommand.OutputRoot(args), "cam", names[0]);
         using var classes = arange(numClasses, dtype: ScalarType.Int64).unsqueeze(0);
 
-        foreach (var name in BaselineMethods.Names)
+        var lines = ProgressBars.Run(context, bars =>
         {
-            using var scope = NewDisposeScope();
-            using var method = BaselineMethods.Create(name, run.Model, options: options);
-            var maps = method.ExplainClasses(inputs, classes); // [1, n, H, W]
-            using var rendered = new ExplanationRenderer(new RenderOptions { Normalization = MapNormalization.None })
-                .Render(pictures, maps, classes: classes);
-            var files = rendered.Save(Path.Combine(root, name));
-            context.Console.MarkupLine($"{Markup.Escape(name),-16} {numClasses} class maps → {Markup.Escape(Path.Combine(root, name))} ({files.Count} files)");
-        }
+            var task = bars.AddTask("baselines", maxValue: BaselineMethods.Names.Count);
+            var done = new List<string>();
+            foreach (var name in BaselineMethods.Names)
+            {
+                context.Cancellation.ThrowIfCancellationRequested();
+                task.Description = $"{name}: {numClasses} class maps";
+                using var scope = NewDisposeScope();
+                using var method = BaselineMethods.Create(name, run.Model, options: options);
+                var maps = method.ExplainClasses(inputs, classes); // [1, n, H, W]
+                using var rendered = new ExplanationRenderer(new RenderOptions { Normalization = MapNormalization.None })
+                    .Render(pictures, maps, classes: classes);
+                var files = rendered.Save(Path.Combine(root, name));
+                done.Add($"{Markup.Escape(name),-16} {numClasses} class maps → {Markup.Escape(Path.Combine(root, name))} ({files.Count} files)");
+                task.Increment(1);
+            }
 
+            task.Description = "baselines";
+            return done;
+        });
+        lines.ForEach(context.Console.MarkupLine);
         context.Logger.LogInformation("All {Count} baselines rendered for every class", BaselineMethods.Names.Count);
         return 0;
     }

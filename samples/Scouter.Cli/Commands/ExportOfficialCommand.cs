@@ -28,22 +28,30 @@ internal static class ExportOfficialCommand
         run.Training.WorldSize = 1;
         run.Training.Devices = null;
         run.Training.Device = "cpu";
-        manual_seed(run.Training.Seed);
-        var (model, backbone) = ModelBuilder.Build(run, inputChannels, run.Head.NumClasses, context.Logger);
-        using var _ = backbone;
-        using var __ = model;
-        using var loss = ScouterLoss.Create(run.Head);
-
         var stem = CheckpointNames.Stem(run.Training.DatasetName, run.Head.UseSlot, run.Head.Polarity);
         var path = Path.GetFullPath(args.Text("checkpoint") ?? Path.Combine(run.Training.OutputDir ?? string.Empty, stem + "checkpoint_init.pth"));
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var launch = effective.With(new Dictionary<string, string> { ["world_size"] = worldSize.ToString(System.Globalization.CultureInfo.InvariantCulture), ["resume"] = path, ["device"] = "cuda" });
-        using (var trainer = new Trainer(model, loss, run.Training, args: OfficialArgsFactory.From(launch)))
-        using (var checkpoint = trainer.CaptureCheckpoint(epoch: -1))
+        var written = ProgressBars.Run(context, bars =>
         {
+            // Three steps, each of which can take seconds for a large backbone; Ctrl+C is seen between them, and the
+            // checkpoint file is replaced atomically, so a cancelled export leaves no partial file.
+            var task = bars.AddTask("building the model", maxValue: 3);
+            manual_seed(run.Training.Seed);
+            var (model, backbone) = ModelBuilder.Build(run, inputChannels, run.Head.NumClasses, context.Logger);
+            using var _ = backbone;
+            using var __ = model;
+            using var loss = ScouterLoss.Create(run.Head);
+            Step(task, "capturing the model and a fresh optimizer", context.Cancellation);
+            using var trainer = new Trainer(model, loss, run.Training, args: OfficialArgsFactory.From(launch));
+            using var checkpoint = trainer.CaptureCheckpoint(epoch: -1);
+            Step(task, $"writing {Path.GetFileName(path)}", context.Cancellation);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             new OfficialCheckpointStore().Save(path, checkpoint);
-            context.Console.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/]: {checkpoint.Model.Count} tensors, a fresh AdamW over {checkpoint.OptimizerParameterCount} parameters, StepLR; training resumes at epoch 1.");
-        }
+            task.Increment(1);
+            task.Description = "exported";
+            return (Tensors: checkpoint.Model.Count, checkpoint.OptimizerParameterCount);
+        });
+        context.Console.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/]: {written.Tensors} tensors, a fresh AdamW over {written.OptimizerParameterCount} parameters, StepLR; training resumes at epoch 1.");
 
         context.Console.WriteLine("Official command (run it in the official repository, one process per GPU):");
         context.Console.WriteLine(OfficialCommand(effective, worldSize, path));
@@ -81,6 +89,13 @@ internal static class ExportOfficialCommand
         words.Add($"--resume {Quote(checkpointPath)}");
         // One flag per line with shell continuations: copyable, and no console wraps it.
         return string.Join(" \\\n  ", words);
+    }
+
+    private static void Step(Spectre.Console.ProgressTask task, string next, CancellationToken cancellation)
+    {
+        task.Increment(1);
+        task.Description = next;
+        cancellation.ThrowIfCancellationRequested();
     }
 
     private static string Quote(string value) =>

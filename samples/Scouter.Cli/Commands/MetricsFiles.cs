@@ -2,11 +2,16 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Scouter.Core.Training;
+using OxyPlot;
+using OxyPlot.Axes;
+using OxyPlot.Legends;
+using OxyPlot.Series;
+using OxyPlot.SkiaSharp;
 using SkiaSharp;
 
 namespace Scouter.Cli.Commands;
 
-/// <summary>Writes a run's per-epoch metrics as CSV and JSON, and a loss/accuracy plot as PNG.</summary>
+/// <summary>Writes a run's per-epoch metrics as CSV and JSON, and a loss/accuracy plot as PNG (drawn with OxyPlot).</summary>
 internal static class MetricsFiles
 {
     public static IReadOnlyList<string> Write(string directory, string stem, IReadOnlyList<EpochMetrics> history)
@@ -38,64 +43,86 @@ internal static class MetricsFiles
         return [csvPath, jsonPath, pngPath];
     }
 
-    /// <summary>Two panels, loss and accuracy per epoch, train and validation.</summary>
-    private static byte[] Plot(IReadOnlyList<EpochMetrics> history)
+    /// <summary>Two panels, loss and accuracy per epoch, each with its train and validation curve, axes, grid and legend.</summary>
+    internal static byte[] Plot(IReadOnlyList<EpochMetrics> history)
     {
-        const int width = 900, height = 380, margin = 50, gap = 60;
-        var panelWidth = (width - 2 * margin - gap) / 2;
-        using var surface = SKSurface.Create(new SKImageInfo(width, height));
-        var canvas = surface.Canvas;
-        canvas.Clear(SKColors.White);
-        using var text = new SKPaint { Color = SKColors.Black, IsAntialias = true, TextSize = 14 };
-        using var axis = new SKPaint { Color = SKColors.Gray, StrokeWidth = 1, IsAntialias = true };
-        using var train = new SKPaint { Color = new SKColor(0x1f, 0x77, 0xb4), StrokeWidth = 2.5f, IsAntialias = true, Style = SKPaintStyle.Stroke };
-        using var val = new SKPaint { Color = new SKColor(0xff, 0x7f, 0x0e), StrokeWidth = 2.5f, IsAntialias = true, Style = SKPaintStyle.Stroke };
-
-        void Panel(int left, string title, Func<EpochMetrics, double> trainValue, Func<EpochMetrics, double> valValue, bool unitRange)
+        const int width = 1000, height = 400;
+        var panels = new[]
         {
-            var top = margin;
-            var bottom = height - margin;
-            var values = history.SelectMany(m => new[] { trainValue(m), valValue(m) }).ToList();
-            var (low, high) = unitRange ? (0.0, 1.0) : (Math.Min(0, values.Min()), values.Max() * 1.05 + 1e-9);
-            canvas.DrawText(title, left, top - 15, text);
-            canvas.DrawLine(left, bottom, left + panelWidth, bottom, axis);
-            canvas.DrawLine(left, top, left, bottom, axis);
-            canvas.DrawText(high.ToString("0.###", CultureInfo.InvariantCulture), left - 45, top + 5, text);
-            canvas.DrawText(low.ToString("0.###", CultureInfo.InvariantCulture), left - 45, bottom, text);
-            canvas.DrawText($"epoch 1…{history.Count}", left + panelWidth / 2 - 30, bottom + 25, text);
+            Panel("Loss", "loss", history, m => m.Train.Loss, m => m.Validation.Loss, accuracy: false),
+            Panel("Accuracy", "accuracy", history, m => m.Train.Accuracy, m => m.Validation.Accuracy, accuracy: true),
+        };
 
-            SKPoint Point(int i, double v) => new(
-                left + (history.Count == 1 ? panelWidth / 2f : i * panelWidth / (float)(history.Count - 1)),
-                (float)(bottom - (v - low) / (high - low) * (bottom - top)));
-
-            foreach (var (select, paint) in new[] { (trainValue, train), (valValue, val) })
+        using var bitmap = new SKBitmap(width, height);
+        using (var canvas = new SKCanvas(bitmap))
+        using (var context = new SkiaRenderContext { RenderTarget = RenderTarget.PixelGraphic, SkCanvas = canvas, UseTextShaping = false })
+        {
+            canvas.Clear(SKColors.White);
+            for (var i = 0; i < panels.Length; i++)
             {
-                using var path = new SKPath();
-                for (var i = 0; i < history.Count; i++)
-                {
-                    var p = Point(i, select(history[i]));
-                    if (i == 0)
-                    {
-                        path.MoveTo(p);
-                    }
-                    else
-                    {
-                        path.LineTo(p);
-                    }
-
-                    canvas.DrawCircle(p, 3, paint);
-                }
-
-                canvas.DrawPath(path, paint);
+                IPlotModel model = panels[i];
+                model.Update(true);
+                model.Render(context, new OxyRect(i * width / (double)panels.Length, 0, width / (double)panels.Length, height));
             }
         }
 
-        Panel(margin, "loss", m => m.Train.Loss, m => m.Validation.Loss, unitRange: false);
-        Panel(margin + panelWidth + gap, "accuracy", m => m.Train.Accuracy, m => m.Validation.Accuracy, unitRange: true);
-        canvas.DrawText("— train", width - 200, 25, train);
-        canvas.DrawText("— validation", width - 120, 25, val);
-        using var image = surface.Snapshot();
+        using var image = SKImage.FromBitmap(bitmap);
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
+    }
+
+    // OxyPlot asks for "Segoe UI" by default; where that is missing Skia takes whichever font it finds first.
+    private static readonly Lazy<string?> SansSerif = new(() =>
+    {
+        var installed = SKFontManager.Default.GetFontFamilies();
+        return new[] { "DejaVu Sans", "Segoe UI", "Arial", "Helvetica", "Liberation Sans" }.FirstOrDefault(installed.Contains);
+    });
+
+    private static PlotModel Panel(string title, string quantity, IReadOnlyList<EpochMetrics> history, Func<EpochMetrics, double> train, Func<EpochMetrics, double> validation, bool accuracy)
+    {
+        var model = new PlotModel { Title = title, TitleFontSize = 15, Background = OxyColors.White, DefaultFont = SansSerif.Value, PlotMargins = new OxyThickness(60, double.NaN, 20, double.NaN) };
+        model.Axes.Add(new LinearAxis
+        {
+            Position = AxisPosition.Bottom,
+            Title = "epoch",
+            // A quarter epoch of room either side, so the first and last markers are not cut by the frame.
+            Minimum = 0.75,
+            Maximum = history.Count + 0.25,
+            MinimumMajorStep = 1,
+            MinorStep = 1,
+            StringFormat = "0",
+            MajorGridlineStyle = LineStyle.Solid,
+            MajorGridlineColor = OxyColor.FromRgb(0xe4, 0xe4, 0xe4),
+        });
+        model.Axes.Add(new LinearAxis
+        {
+            Position = AxisPosition.Left,
+            Title = quantity,
+            Minimum = 0,
+            Maximum = accuracy ? 1 : double.NaN,
+            MaximumPadding = 0.08,
+            MajorStep = accuracy ? 0.2 : double.NaN,
+            StringFormat = accuracy ? "0%" : null,
+            MajorGridlineStyle = LineStyle.Solid,
+            MajorGridlineColor = OxyColor.FromRgb(0xe4, 0xe4, 0xe4),
+            MinorGridlineStyle = LineStyle.Dot,
+            MinorGridlineColor = OxyColor.FromRgb(0xf0, 0xf0, 0xf0),
+        });
+        // Outside the plot area, so it never hides a curve.
+        model.Legends.Add(new Legend
+        {
+            LegendPosition = LegendPosition.TopRight,
+            LegendPlacement = LegendPlacement.Outside,
+            LegendOrientation = LegendOrientation.Horizontal,
+            LegendBorder = OxyColors.LightGray,
+        });
+        foreach (var (name, select, color) in new[] { ("train", train, OxyColor.FromRgb(0x1f, 0x77, 0xb4)), ("validation", validation, OxyColor.FromRgb(0xff, 0x7f, 0x0e)) })
+        {
+            var series = new LineSeries { Title = name, Color = color, StrokeThickness = 2, MarkerType = MarkerType.Circle, MarkerSize = 3.5, MarkerFill = color };
+            series.Points.AddRange(history.Select(m => new DataPoint(m.Epoch + 1, select(m))));
+            model.Series.Add(series);
+        }
+
+        return model;
     }
 }

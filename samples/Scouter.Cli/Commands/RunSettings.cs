@@ -115,6 +115,7 @@ internal sealed record RunSettings(
             OutputDir = args.Text("output_dir"),
             DatasetName = args.Text("dataset")!,
             Resume = ResumeRequested(args.Text("resume")),
+            TensorBoardDir = args.Text("tensorboard"),
         };
 
         return new RunSettings(

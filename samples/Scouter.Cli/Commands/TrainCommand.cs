@@ -33,7 +33,15 @@ internal static class TrainCommand
                 context.Console.MarkupLine($"[bold]Sweep {results.Count + 1}/{settings.Count}:[/] {Markup.Escape(setting.ToString())}");
             }
 
-            var history = TrainOne(args.With(setting.AsFlags()), context);
+            var flags = new Dictionary<string, string>(setting.AsFlags());
+            if (settings.Count > 1 && args.Text("tensorboard") is { Length: > 0 } tensorBoard)
+            {
+                // One TensorBoard run per sweep setting, so their curves can be compared.
+                flags["tensorboard"] = Path.Combine(tensorBoard, string.Create(CultureInfo.InvariantCulture,
+                    $"n{setting.NumClasses}_lambda{setting.LambdaValue}_p{setting.Power}_s{setting.SlotsPerClass}_{setting.Repetition + 1}"));
+            }
+
+            var history = TrainOne(args.With(flags), context);
             if (history.Count > 0)
             {
                 results.Add((setting, history[^1]));
@@ -73,6 +81,12 @@ internal static class TrainCommand
             }
         }
 
+        if (!string.IsNullOrEmpty(run.Training.TensorBoardDir))
+        {
+            // A run of its own for each head, so the warm-up's FC curves and SCOUTER's stay apart.
+            run.Training.TensorBoardDir = Path.Combine(run.Training.TensorBoardDir, CheckpointNames.Stem(run.Training.DatasetName, run.Head.UseSlot, run.Head.Polarity).TrimEnd('_'));
+        }
+
         manual_seed(run.Training.Seed);
         var data = DatasetFactory.Create(run.Data);
         context.Logger.LogInformation("{Train}; {Val}", data.Train, data.Val);
@@ -109,6 +123,10 @@ internal static class TrainCommand
         context.Console.MarkupLine($"Training [bold]{Markup.Escape(run.Model)}[/] + {(run.Head.UseSlot ? $"xSlot ({run.Head.Polarity} SCOUTER, λ = {run.Head.LambdaValue.ToString(CultureInfo.InvariantCulture)})" : "FC")} on {Markup.Escape(data.Train.Name)} at {run.Data.ImageSize} px on {Markup.Escape(DescribeDevices(trainer))}, {run.Training.Epochs} epoch(s) of {batches.TrainBatchCount} batches");
 
         var history = TrainingProgressDisplay.Run(context, run.Training.Epochs, trainer, batches);
+        if (!string.IsNullOrEmpty(run.Training.TensorBoardDir) && history.Count > 0)
+        {
+            context.Console.MarkupLine($"TensorBoard events: {Markup.Escape(run.Training.TensorBoardDir)} (view with: tensorboard --logdir {Markup.Escape(args.Text("tensorboard")!)})");
+        }
 
         if (!string.IsNullOrEmpty(run.Training.OutputDir) && history.Count > 0)
         {

@@ -42,7 +42,7 @@ public static class ComputeDevice
             {
                 throw new ArgumentException(
                     available == 0
-                        ? $"Device '{request}' was requested but CUDA is not available here (reference a CUDA TorchSharp backend and check the driver), or use 'cpu'."
+                        ? $"Device '{request}' was requested but CUDA is not available here: {WhyNoCuda()} Or use 'cpu'."
                         : $"Device '{request}' was requested but this machine has {available} CUDA device(s): cuda:0 … cuda:{available - 1}.",
                     nameof(request));
             }
@@ -100,6 +100,39 @@ public static class ComputeDevice
         }
 
         return Enumerable.Range(0, worldSize).Select(i => new Device(DeviceType.CUDA, i)).ToList();
+    }
+
+    /// <summary>
+    /// The TorchSharp package that brings LibTorch's CUDA build to an application on this operating system, with the
+    /// version of the TorchSharp this process runs (e.g. <c>TorchSharp-cuda-linux 0.107.0</c>); null where TorchSharp
+    /// ships no CUDA build (macOS).
+    /// </summary>
+    public static string? CudaBackendPackage() =>
+        CudaBackend() is { } backend && typeof(torch).Assembly.GetName().Version is { } version ? $"{backend.Package} {version.ToString(3)}" : CudaBackend()?.Package;
+
+    // The CUDA package of this operating system and the TorchBackend value that selects it in this repository's builds.
+    private static (string Package, string Backend)? CudaBackend() =>
+        OperatingSystem.IsLinux() ? ("TorchSharp-cuda-linux", "cuda-linux")
+        : OperatingSystem.IsWindows() ? ("TorchSharp-cuda-windows", "cuda-windows")
+        : null;
+
+    // Tells apart the two reasons: the application carries only LibTorch's CPU build (the usual case: it references
+    // TorchSharp-cpu), or the CUDA build is there and the driver or device is missing.
+    private static string WhyNoCuda()
+    {
+        if (CudaBackendPackage() is not { } package)
+        {
+            return "TorchSharp has no CUDA build for this operating system.";
+        }
+
+        var cudaLibrary = OperatingSystem.IsWindows() ? "torch_cuda.dll" : "libtorch_cuda.so";
+        var root = AppContext.BaseDirectory;
+        var runtimes = Path.Combine(root, "runtimes");
+        var hasCudaBuild = File.Exists(Path.Combine(root, cudaLibrary))
+            || (Directory.Exists(runtimes) && Directory.EnumerateFiles(runtimes, cudaLibrary, SearchOption.AllDirectories).Any());
+        return hasCudaBuild
+            ? $"this application carries LibTorch's CUDA build ({cudaLibrary}) but found no CUDA device; check the NVIDIA driver (nvidia-smi)."
+            : $"this application carries LibTorch's CPU build only. Reference the package {package} instead of TorchSharp-cpu (the repository's own apps: build with -p:TorchBackend={CudaBackend()!.Value.Backend}), on a machine with an NVIDIA driver.";
     }
 
     /// <summary>The devices this machine offers, e.g. <c>cpu, cuda:0, cuda:1</c>.</summary>

@@ -140,6 +140,7 @@ public sealed partial class Trainer : IDisposable
         }
 
         var history = new List<EpochMetrics>();
+        using var tensorBoard = string.IsNullOrEmpty(options.TensorBoardDir) ? null : new TensorBoardLog(options.TensorBoardDir, options.TensorBoardImages);
         for (var epoch = nextEpoch; epoch < options.Epochs; epoch++)
         {
             var stopwatch = Stopwatch.StartNew();
@@ -150,12 +151,14 @@ public sealed partial class Trainer : IDisposable
             }
 
             var train = RunPhase(data.TrainBatches(epoch), TrainingPhase.Train, epoch, data.TrainBatchCount, progress, cancellationToken);
-            var validation = RunPhase(data.ValidationBatches(), TrainingPhase.Validation, epoch, data.ValidationBatchCount, progress, cancellationToken);
+            var validationBatches = tensorBoard is null ? data.ValidationBatches() : tensorBoard.KeepPreview(data.ValidationBatches());
+            var validation = RunPhase(validationBatches, TrainingPhase.Validation, epoch, data.ValidationBatchCount, progress, cancellationToken);
             nextEpoch = epoch + 1;
 
             var metrics = new EpochMetrics(epoch, learningRate, train, validation, stopwatch.Elapsed);
             LogEpoch(logger, epoch + 1, options.Epochs, learningRate, train.Loss, train.Accuracy, validation.Loss, validation.Accuracy, train.Nll, train.Area, stopwatch.Elapsed.TotalSeconds);
             WriteCheckpoints(epoch, validation.Accuracy);
+            tensorBoard?.Write(metrics, model);
             history.Add(metrics);
             EpochCompleted?.Invoke(this, metrics);
         }

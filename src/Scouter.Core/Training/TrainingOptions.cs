@@ -60,6 +60,16 @@ public sealed class TrainingOptions
     /// <summary>Resume from this run's latest checkpoint in <see cref="OutputDir"/> when it exists (<c>--resume</c>).</summary>
     public bool Resume { get; set; }
 
+    /// <summary>
+    /// Where TensorBoard event files go (<c>--tensorboard</c>); null or empty writes none. Each epoch adds the train and
+    /// validation loss, accuracy, NLL and area term, the learning rate, and, for an xSlot model, an image of
+    /// explanations of the first <see cref="TensorBoardImages"/> validation images.
+    /// </summary>
+    public string? TensorBoardDir { get; set; }
+
+    /// <summary>Validation images whose explanations are logged to TensorBoard each epoch (default 4; 0 for none).</summary>
+    public int TensorBoardImages { get; set; } = 4;
+
     /// <summary>Write a numbered checkpoint every this many epochs (official: 10).</summary>
     public int NumberedCheckpointEvery { get; set; } = 10;
 }

@@ -25,6 +25,7 @@ public sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
         AtLeast(options.BatchSize, 1, nameof(TrainingOptions.BatchSize));
         AtLeast(options.NumberedCheckpointEvery, 1, nameof(TrainingOptions.NumberedCheckpointEvery));
         AtLeast(options.WorldSize, 1, nameof(TrainingOptions.WorldSize));
+        AtLeast(options.TensorBoardImages, 0, nameof(TrainingOptions.TensorBoardImages));
         if (options.Threads is { } threads)
         {
             AtLeast(threads, 1, nameof(TrainingOptions.Threads));

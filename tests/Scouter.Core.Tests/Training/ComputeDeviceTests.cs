@@ -56,6 +56,23 @@ public sealed class ComputeDeviceTests
         }
     }
 
+    [Fact]
+    public void Resolve_CudaOnTheCpuBuild_NamesThePackageToReference()
+    {
+        if (cuda.is_available())
+        {
+            return; // the message under test is the one of a machine without CUDA
+        }
+
+        var act = () => ComputeDevice.Resolve("cuda");
+
+        var expected = OperatingSystem.IsLinux() ? "TorchSharp-cuda-linux 0.107.0" : OperatingSystem.IsWindows() ? "TorchSharp-cuda-windows 0.107.0" : null;
+        ComputeDevice.CudaBackendPackage().Should().Be(expected);
+        act.Should().Throw<ArgumentException>().WithMessage(expected is null
+            ? "*CUDA is not available*no CUDA build for this operating system*"
+            : $"*CUDA is not available here: this application carries LibTorch's CPU build only. Reference the package {expected} instead of TorchSharp-cpu*-p:TorchBackend=cuda-*Or use 'cpu'*");
+    }
+
     [Theory]
     [InlineData("cpu,cuda:3", 1, "*'cuda:3'*Available here: *cpu*")]
     [InlineData("cpu,gpu", 1, "*'gpu'*not one of*")]

@@ -223,9 +223,4 @@ public sealed class TrainerTests : IDisposable
 
         public TrainingCheckpoint Load(string path) => throw new FileNotFoundException(path);
     }
-
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -38,8 +38,11 @@ public sealed class ExplanationEvaluator
     /// <param name="scouter">A model with an xSlot head whose class maps are evaluated; null to evaluate baselines only.</param>
     /// <param name="baselines">Saliency methods, each on its own model (typically an FC model); null or empty for none.</param>
     /// <param name="scouterName">Row name of the SCOUTER model; null for <c>SCOUTER+</c> or <c>SCOUTER−</c>.</param>
+    /// <param name="progress">Reported after each batch; optional.</param>
+    /// <param name="cancellationToken">Checked before each batch, method and metric; stops with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The metric table.</returns>
-    public EvaluationReport Evaluate(IEnumerable<EvaluationBatch> batches, ScouterModel? scouter = null, IReadOnlyList<SaliencyMethod>? baselines = null, string? scouterName = null)
+    public EvaluationReport Evaluate(IEnumerable<EvaluationBatch> batches, ScouterModel? scouter = null, IReadOnlyList<SaliencyMethod>? baselines = null, string? scouterName = null,
+        IProgress<EvaluationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batches);
         baselines ??= [];
@@ -64,21 +67,27 @@ public sealed class ExplanationEvaluator
 
         rows.AddRange(baselines.Select(b => (b.Name, Question(Options.NegativeBaselines), new MetricSums())));
 
+        var done = 0;
+        long images = 0;
         foreach (var batch in batches)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             CheckBatch(batch);
             using var scope = NewDisposeScope();
             var regions = Regions(batch);
             var row = 0;
             if (scouter is not null)
             {
-                EvaluateScouter(scouter, polarity, batch, regions, rows[row++].Sums);
+                EvaluateScouter(scouter, polarity, batch, regions, rows[row++].Sums, cancellationToken);
             }
 
             foreach (var method in baselines)
             {
-                EvaluateBaseline(method, batch, regions, rows[row++].Sums);
+                EvaluateBaseline(method, batch, regions, rows[row++].Sums, cancellationToken);
             }
+
+            images += batch.Images.shape[0];
+            progress?.Report(new EvaluationProgress(++done, images));
         }
 
         return new EvaluationReport(rows.Select(r => r.Sums.Row(r.Name, r.Question)).ToList(), Options.Describe());
@@ -86,7 +95,7 @@ public sealed class ExplanationEvaluator
 
     private static string Question(bool negative) => negative ? "why not" : "why";
 
-    private void EvaluateScouter(ScouterModel model, ScouterPolarity polarity, EvaluationBatch batch, Tensor? regions, MetricSums sums)
+    private void EvaluateScouter(ScouterModel model, ScouterPolarity polarity, EvaluationBatch batch, Tensor? regions, MetricSums sums, CancellationToken cancellationToken)
     {
         using var scope = NewDisposeScope();
         using var mode = new EvalModeScope(model);
@@ -115,11 +124,12 @@ public sealed class ExplanationEvaluator
         var explained = ExplanationMaps.SelectClass(ExplanationMaps.NormalizeJointly(classMaps), classes).unsqueeze(1);
         var maps = ExplanationMaps.Upsample(explained, images.shape[2], images.shape[3]).squeeze(1);
         sums.Add(Accuracy(scores, batch.Labels), AreaSize.Official(classMaps, classes));
-        Measure(model, images, maps, target, regions, Explain, sums);
+        Measure(model, images, maps, target, regions, Explain, sums, cancellationToken);
     }
 
-    private void EvaluateBaseline(SaliencyMethod method, EvaluationBatch batch, Tensor? regions, MetricSums sums)
+    private void EvaluateBaseline(SaliencyMethod method, EvaluationBatch batch, Tensor? regions, MetricSums sums, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
         var model = method.Model;
         var images = batch.Images;
@@ -134,13 +144,20 @@ public sealed class ExplanationEvaluator
         ExplanationTarget target = Options.NegativeBaselines ? ExplanationTarget.NotClass(classes) : ExplanationTarget.Class(classes);
         var maps = method.Explain(images, target);
         sums.Add(Accuracy(scores, batch.Labels), AreaSize.Mean(maps));
-        Measure(model, images, maps, target, regions, x => method.Explain(x, target), sums);
+        Measure(model, images, maps, target, regions, x => method.Explain(x, target), sums, cancellationToken);
     }
 
-    private void Measure(nn.Module<Tensor, Tensor> model, Tensor images, Tensor maps, ExplanationTarget target, Tensor? regions, Func<Tensor, Tensor> explain, MetricSums sums)
+    private void Measure(nn.Module<Tensor, Tensor> model, Tensor images, Tensor maps, ExplanationTarget target, Tensor? regions, Func<Tensor, Tensor> explain, MetricSums sums, CancellationToken cancellationToken)
     {
         using var scope = NewDisposeScope();
-        bool Has(ExplanationMetrics metric) => Options.Metrics.HasFlag(metric);
+
+        // Each metric of a batch can take many forward passes: a cancellation is seen between them.
+        bool Has(ExplanationMetrics metric)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Options.Metrics.HasFlag(metric);
+        }
+
         var precision = regions is not null && Has(ExplanationMetrics.Precision) ? LocalizationPrecision.Compute(maps, regions) : null;
         var hits = regions is not null && Has(ExplanationMetrics.PointingGame) ? PointingGame.Hits(maps, regions, Options.PointingTolerance).to(ScalarType.Float64) : null;
         using var insertion = Has(ExplanationMetrics.Insertion)

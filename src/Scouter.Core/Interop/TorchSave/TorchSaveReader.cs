@@ -3,6 +3,7 @@
 // numel); each storage is the raw bytes of <archive>/data/<key>, in the byte order given by <archive>/byteorder
 // (little when absent).
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Text;
 using Scouter.Core.Interop.Pickle;
 using TorchSharp;
@@ -134,7 +135,7 @@ internal static class TorchSaveReader
             var buffer = new byte[entry.Length];
             using var input = entry.Open();
             input.ReadExactly(buffer);
-            if (Crc32.Compute(buffer) != entry.Crc32)
+            if (Crc32.HashToUInt32(buffer) != entry.Crc32)
             {
                 throw new CheckpointFormatException(path, $"entry '{name}' is corrupt: its bytes do not match the zip's CRC-32 checksum.");
             }

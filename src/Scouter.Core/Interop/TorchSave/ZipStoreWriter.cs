@@ -2,6 +2,7 @@
 // uncompressed ("stored") entries whose data starts on a 64-byte boundary, padded with an "FB" extra field, so
 // every torch.load (including memory-mapped loading) can read the storages in place.
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 
 namespace Scouter.Core.Interop.TorchSave;
@@ -24,7 +25,7 @@ internal sealed class ZipStoreWriter
         var nameBytes = Encoding.UTF8.GetBytes(name);
         var offset = Checked(output.Position, name);
         var size = Checked(data.Length, name);
-        var crc = Crc32.Compute(data);
+        var crc = Crc32.HashToUInt32(data);
 
         var dataStart = offset + 30 + nameBytes.Length;
         var padding = (int)((Alignment - (dataStart % Alignment)) % Alignment);

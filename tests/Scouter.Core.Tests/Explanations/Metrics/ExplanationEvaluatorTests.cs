@@ -207,6 +207,85 @@ public sealed class ExplanationEvaluatorTests
     }
 
     [Fact]
+    public void Evaluate_ReportsProgressAfterEachBatch()
+    {
+        using var model = ToyModels.LinearFc(CamFamilyInputs.Weights);
+        using var cam = ClassActivationMap.Create(model);
+        using var image = CamFamilyInputs.Image();
+        using var pair = cat([image, image]);
+        using var label = tensor(new long[] { 0 });
+        using var labels = tensor(new long[] { 1, 1 });
+        var reports = new List<EvaluationProgress>();
+
+        new ExplanationEvaluator(Small with { Metrics = ExplanationMetrics.None })
+            .Evaluate([new EvaluationBatch(image, label), new EvaluationBatch(pair, labels), new EvaluationBatch(image, label)], baselines: [cam], progress: new SynchronousProgress<EvaluationProgress>(reports.Add));
+
+        reports.Should().Equal(new EvaluationProgress(1, 1), new EvaluationProgress(2, 3), new EvaluationProgress(3, 4));
+    }
+
+    [Fact]
+    public void Evaluate_Cancelled_StopsBeforeTheNextBatch_WithoutLeaking()
+    {
+        using var model = ToyModels.LinearFc(CamFamilyInputs.Weights);
+        using var cam = GradCam.Create(model);
+        using var image = CamFamilyInputs.Image();
+        using var label = tensor(new long[] { 0 });
+        var evaluator = new ExplanationEvaluator(Small);
+        evaluator.Evaluate([new EvaluationBatch(image, label)], baselines: [cam]);
+        var before = LiveTensors.Count();
+        var read = 0;
+        IEnumerable<EvaluationBatch> Batches()
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                read++;
+                yield return new EvaluationBatch(image, label);
+            }
+        }
+
+        using var cancellation = new CancellationTokenSource();
+        var act = () => evaluator.Evaluate(Batches(), baselines: [cam], progress: new SynchronousProgress<EvaluationProgress>(_ => cancellation.Cancel()), cancellationToken: cancellation.Token);
+
+        act.Should().Throw<OperationCanceledException>();
+        read.Should().Be(2, "the second batch is read, then the cancellation is seen before it is evaluated");
+        LiveTensors.Count().Should().Be(before);
+    }
+
+    [Fact]
+    public void Evaluate_CancelledWithinABatch_StopsBetweenMetrics()
+    {
+        // Insertion, deletion, infidelity and max-sensitivity each call the model; a cancellation during the first of
+        // them is seen before the next one starts, so the model is called far fewer times than in a full batch.
+        using var model = ToyModels.LinearFc(CamFamilyInputs.Weights);
+        using var cam = ClassActivationMap.Create(model);
+        using var image = CamFamilyInputs.Image();
+        using var label = tensor(new long[] { 0 });
+        using var cancellation = new CancellationTokenSource();
+        var calls = 0;
+        var cancelAt = int.MaxValue;
+        var hook = model.register_forward_hook((_, _, output) =>
+        {
+            if (++calls == cancelAt)
+            {
+                cancellation.Cancel();
+            }
+
+            return output;
+        });
+        var evaluator = new ExplanationEvaluator(Small);
+        evaluator.Evaluate([new EvaluationBatch(image, label)], baselines: [cam]);
+        var full = calls;
+        calls = 0;
+        cancelAt = 2; // the first call scores the batch, the second belongs to the insertion game
+
+        var act = () => evaluator.Evaluate([new EvaluationBatch(image, label)], baselines: [cam], cancellationToken: cancellation.Token);
+
+        act.Should().Throw<OperationCanceledException>();
+        hook.remove();
+        calls.Should().BeGreaterThan(1).And.BeLessThan(full, "of {0} model calls in a full batch, those after the insertion game are skipped", full);
+    }
+
+    [Fact]
     public void Options_RejectUnnamedMetricFlags()
     {
         var act = () => new ExplanationEvaluator(new EvaluationOptions { Metrics = (ExplanationMetrics)128 });
