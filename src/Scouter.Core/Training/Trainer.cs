@@ -4,6 +4,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Scouter.Core.Diagnostics;
 using Scouter.Core.Interop;
 using Scouter.Core.Losses;
 using Scouter.Core.Modules;
@@ -77,6 +78,7 @@ public sealed partial class Trainer : IDisposable
         Devices = ComputeDevice.ResolveAll(options.Devices, options.WorldSize, options.Device);
         Device = Devices[0];
         ComputeDevice.ConfigureThreads(options.Threads);
+        WarnIfConvolutionIsWrong();
         model.to(Device);
         if (Devices.Count > 1)
         {
@@ -333,6 +335,15 @@ public sealed partial class Trainer : IDisposable
         }
     }
 
+    // Training on a CPU whose LibTorch convolution is broken silently learns from wrong gradients; say so up front.
+    private void WarnIfConvolutionIsWrong()
+    {
+        if (Devices.Any(d => d.type == DeviceType.CPU) && logger.IsEnabled(LogLevel.Warning) && !ConvolutionSelfCheck.Cpu.IsCorrect)
+        {
+            LogWrongConvolution(logger, ConvolutionSelfCheck.Cpu.Failures);
+        }
+    }
+
     private string? CheckpointPath(string fileName) =>
         string.IsNullOrEmpty(options.OutputDir) ? null : Path.Combine(options.OutputDir, fileName);
 
@@ -344,6 +355,9 @@ public sealed partial class Trainer : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No CUDA device here: world size {Count} runs {Count} CPU replicas in this process (exercises the synchronisation; no speed-up)")]
     private static partial void LogCpuReplicas(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "LibTorch computes some CPU convolutions wrongly on this machine ({Failures}). Convolutions whose channel counts are not a multiple of 16 (8 on AVX2-only CPUs) may give wrong outputs or input gradients; the environment variable ONEDNN_MAX_CPU_ISA=SSE41, set before the process starts, selects slower kernels that are correct (Scouter.Core docs: testing.md, \"Known LibTorch issues\")")]
+    private static partial void LogWrongConvolution(ILogger logger, string failures);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Checkpoint written: {Path}")]
     private static partial void LogCheckpoint(ILogger logger, string path);

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Scouter.Core.Data.Datasets;
 using Scouter.Core.Data.Imaging;
 using Scouter.Core.Data.Loading;
@@ -125,7 +124,7 @@ public sealed class BatchLoaderTests
     {
         using var folder = new TempFolder();
         var (data, bad) = FilesWithOneCorrupt(folder);
-        var logger = new ListLogger();
+        var logger = new ListLogger<BatchLoader>();
         var loader = new BatchLoader(data, ImageTransform.ForEvaluation(data, 8), BatchLoaderOptions.ForEvaluation(4, workers), logger);
 
         for (var epoch = 0; epoch < 2; epoch++)
@@ -255,22 +254,5 @@ public sealed class BatchLoaderTests
 
         public override Tensor ReadImage(int index) =>
             index == failAt ? throw new InvalidOperationException($"boom at {index}") : zeros([3, 4, 4], ScalarType.Byte);
-    }
-
-    private sealed class ListLogger : ILogger
-    {
-        public List<string> Messages { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (Messages)
-            {
-                Messages.Add(formatter(state, exception));
-            }
-        }
     }
 }
