@@ -27,7 +27,7 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
 {
     private const string DefaultDomain = "";
 
-    private readonly List<(string[] Inputs, string Output, Func<Tensor[], Tensor> Run)> steps = [];
+    private readonly List<ImportedStep> steps = [];
     private readonly Dictionary<string, string> constantBuffers = new(StringComparer.Ordinal);
     private readonly OnnxInputConversion? conversion;
 
@@ -120,12 +120,31 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
             values[name] = get_buffer(buffer)!;
         }
 
-        foreach (var (inputs, output, run) in steps)
+        foreach (var step in steps)
         {
-            values[output] = run(inputs.Select(i => values[i]).ToArray());
+            values[step.Output] = step.Run(step.Inputs.Select(i => values[i]).ToArray());
         }
 
         return values[OutputName].MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The nodes the module runs, in order, with the module holding each one's parameters (for re-export).</summary>
+    internal IReadOnlyList<ImportedStep> Steps => steps;
+
+    /// <summary>The graph's initializers that nodes read as data, by value name, with the buffer holding each.</summary>
+    internal IReadOnlyDictionary<string, string> ConstantBuffers => constantBuffers;
+
+    /// <summary>The input conversion applied before the graph, if any.</summary>
+    internal OnnxInputConversion? Conversion => conversion;
+
+    /// <summary>The per-channel affine map of the input conversion: graph channel k = source[order_k]·scale_k + shift_k.</summary>
+    internal static (float[] Scale, float[] Shift) ConversionCoefficients(OnnxInputConversion conversion)
+    {
+        var source = conversion.Source;
+        var order = conversion.ChannelOrder;
+        var scale = order.Select((c, k) => (float)(source.Std[c] * conversion.PixelScale / conversion.Std[k])).ToArray();
+        var shift = order.Select((c, k) => (float)((source.Mean[c] * conversion.PixelScale - conversion.Mean[k]) / conversion.Std[k])).ToArray();
+        return (scale, shift);
     }
 
     private Tensor Convert(Tensor images)
@@ -142,10 +161,8 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
         }
 
         // pixel_c = (x_c·std_c + mean_c)·scale, then graph channel k = (pixel[order_k] − mean'_k) / std'_k: one affine map per channel.
-        var order = conversion.ChannelOrder;
-        var scale = order.Select((c, k) => (float)(source.Std[c] * conversion.PixelScale / conversion.Std[k])).ToArray();
-        var shift = order.Select((c, k) => (float)((source.Mean[c] * conversion.PixelScale - conversion.Mean[k]) / conversion.Std[k])).ToArray();
-        var index = tensor(order.Select(c => (long)c).ToArray(), device: images.device);
+        var (scale, shift) = ConversionCoefficients(conversion);
+        var index = tensor(conversion.ChannelOrder.Select(c => (long)c).ToArray(), device: images.device);
         var selected = images.index_select(1, index);
         return selected.mul(tensor(scale, images.dtype, images.device).view(1, -1, 1, 1)).add_(tensor(shift, images.dtype, images.device).view(1, -1, 1, 1));
     }
@@ -165,6 +182,8 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
         }
 
         Func<Tensor[], Tensor> run;
+        nn.Module? owner = null;
+        (long[] Pads, float Value)? padding = null;
         switch (node.OpType)
         {
             case "Conv":
@@ -178,6 +197,7 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
                 var conv = new ImportedConv2d(name, weight, HasInput(2) ? OnnxTensorReader.Float(Weight(2)) : null,
                     attributes.Ints("strides") ?? [1, 1], attributes.Ints("dilations") ?? [1, 1], attributes.Int("group", 1), SpatialPadding.From(attributes));
                 register_module(name, conv);
+                owner = conv;
                 run = x => conv.call(x[0]);
                 break;
             }
@@ -200,6 +220,7 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
                 }
 
                 register_module(name, norm);
+                owner = norm;
                 run = x => norm.call(x[0]);
                 break;
             }
@@ -225,6 +246,7 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
                 }
 
                 register_module(name, linear);
+                owner = linear;
                 run = x => linear.call(x[0]);
                 break;
             }
@@ -238,6 +260,7 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
 
                 var pool = new ImportedPooling(name, attributes);
                 register_module(name, pool);
+                owner = pool;
                 run = x => pool.call(x[0]);
                 break;
             }
@@ -301,6 +324,7 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
                 }
 
                 run = x => F.pad(x[0], torchPads, paddingMode, value);
+                padding = (pads, value);
                 break;
             }
 
@@ -320,7 +344,7 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
             }
         }
 
-        steps.Add((dataInputs.ToArray(), node.Output[0], run));
+        steps.Add(new ImportedStep(node, owner, dataInputs.ToArray(), node.Output[0], run) { Pads = padding?.Pads, PadValue = padding?.Value ?? 0f });
     }
 
     // The nodes between the input and the cut, in the graph's (topological) order.

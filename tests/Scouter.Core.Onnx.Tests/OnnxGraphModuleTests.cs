@@ -69,6 +69,11 @@ public sealed class OnnxGraphModuleTests
 
         parameters.Zip(before).Count(pair => !pair.First.allclose(pair.Second, rtol: 0, atol: 0)).Should().Be(parameters.Count, "every imported weight trains");
         before.ForEach(t => t.Dispose());
+
+        // The fine-tuned model, ImageNet backbone included, deploys to ONNX with its explanations.
+        model.eval();
+        using var onnx = new OnnxRun(ScouterOnnxExporter.ToBytes(model, new OnnxExportOptions { ImageHeight = 64, ImageWidth = 64 }));
+        ScouterOnnxExporterTests.AssertSame(model, onnx, images, "ML.NET ResNet-18 + xSlot head, fine-tuned one step");
     }
 
     [Fact]
@@ -128,6 +133,11 @@ public sealed class OnnxGraphModuleTests
 
         TensorCompare.ShouldMatch(cut.call(images), expected[joined], "feature map (Conv … Concat)");
         TensorCompare.ShouldMatch(module.call(images), expected["logits"], "logits (… Gemm)");
+
+        // And back: the imported graph as the backbone of a SCOUTER model exports again, every operator included.
+        using var model = TestModels.Compose(OnnxGraphModule.FromBytes(bytes, new OnnxImportOptions { OutputName = joined }), 32, "xslot+");
+        using var exported = new OnnxRun(ScouterOnnxExporter.ToBytes(model, new OnnxExportOptions { ImageHeight = 17, ImageWidth = 14 }));
+        ScouterOnnxExporterTests.AssertSame(model, exported, images, "imported small graph re-exported with an xSlot head");
         module.named_parameters().Select(p => p.name).Should().Equal(
             "conv_a.weight", "conv_a.bias", "bn.weight", "bn.bias", "conv_same.weight", "conv_dilated.weight", "gemm.weight", "gemm.bias");
     }

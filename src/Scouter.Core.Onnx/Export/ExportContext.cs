@@ -30,6 +30,7 @@ internal sealed class ExportContext
         new ResidualBlockEmitter(),
         new ResNeStBottleneckEmitter(),
         new SplitAttentionEmitter(),
+        new OnnxGraphModuleEmitter(),
     ];
 
     /// <summary>Emits <paramref name="module"/> applied to <paramref name="input"/>; returns its output's name.</summary>
@@ -46,7 +47,7 @@ internal sealed class ExportContext
         throw new NotSupportedException(
             $"Cannot export '{path}' to ONNX: its module type {module.GetType().FullName} is not supported. " +
             "The exporter translates Sequential, Conv2d, BatchNorm2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d(1), Identity, Linear " +
-            "and the residual blocks of Scouter.Core's and TorchVision's ResNets and of ResNeSt (docs/onnx.md).");
+            "the residual blocks of Scouter.Core's and TorchVision's ResNets and of ResNeSt, and imported ONNX graphs (docs/onnx.md).");
     }
 
     /// <summary>Joins a child's name to its parent's path.</summary>

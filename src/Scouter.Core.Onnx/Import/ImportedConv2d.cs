@@ -30,6 +30,12 @@ internal sealed class ImportedConv2d : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The trainable kernel <c>[out, in / groups, kh, kw]</c>.</summary>
+    public Parameter Weight => weight;
+
+    /// <summary>The trainable bias, if the node had one.</summary>
+    public Parameter? Bias => bias;
+
     public override Tensor forward(Tensor input)
     {
         var kernel = weight.shape[2..];
