@@ -45,6 +45,10 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
         InputShape = input.Type?.TensorType?.Shape?.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue : (long?)null).ToList() ?? [];
         OutputName = options.OutputName ?? DefaultCut(graph);
         Opset = opset;
+        if (InputShape.Count == 4 && InputShape[1] is { } channels && conversion is not null && conversion.ChannelOrder.Count != channels)
+        {
+            throw new InvalidDataException($"The ONNX graph's input '{InputName}' has {channels} channels; the input conversion makes {conversion.ChannelOrder.Count}.");
+        }
 
         var needed = NodesNeededFor(graph, OutputName, InputName, initializers);
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -114,7 +118,13 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
     {
         TensorChecks.Rank(images, 4, nameof(OnnxGraphModule), "images [B, C, H, W]", nameof(images));
         using var scope = NewDisposeScope();
-        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [InputName] = Convert(images) };
+        var input = Convert(images);
+        if (InputShape.Count == 4 && InputShape[1] is { } channels && input.shape[1] != channels)
+        {
+            throw new ArgumentException($"The ONNX graph takes {channels}-channel images [B, {channels}, H, W]; got {TensorChecks.Describe(images)}.", nameof(images));
+        }
+
+        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [InputName] = input };
         foreach (var (name, buffer) in constantBuffers)
         {
             values[name] = get_buffer(buffer)!;

@@ -112,6 +112,11 @@ public static class ScouterOnnxExporter
             throw new ArgumentException($"OnnxExportOptions.ClassNames has {names.Count} names; the model has {model.Head.NumClasses} classes.", nameof(options));
         }
 
+        if (options.Normalization is null && options.InputChannels is not (1 or 3))
+        {
+            throw new ArgumentException($"OnnxExportOptions.Normalization is needed for {options.InputChannels}-channel input (the defaults are ImageNet's for 3 channels and MNIST's for 1).", nameof(options));
+        }
+
         if (options.Normalization is { } normalization && normalization.Mean.Count != options.InputChannels)
         {
             throw new ArgumentException($"OnnxExportOptions.Normalization has {normalization.Mean.Count} channel(s); the input has {options.InputChannels}.", nameof(options));

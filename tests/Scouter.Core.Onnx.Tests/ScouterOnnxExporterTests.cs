@@ -86,6 +86,20 @@ public sealed class ScouterOnnxExporterTests
     }
 
     [Fact]
+    public void Export_PlainTorchVisionChildren_AsTheReadmeBuildsThem()
+    {
+        // TorchVision's own blocks and batch norms, not the adopted ones the registry builds.
+        manual_seed(9);
+        var resnet = TorchSharp.torchvision.models.resnet18();
+        var features = nn.Sequential(resnet.named_children().TakeWhile(c => c.name != "avgpool").Select(c => (c.name, (nn.Module<Tensor, Tensor>)c.module)).ToArray());
+        using var model = TestModels.Compose(features, 512, "xslot+");
+        using var onnx = new OnnxRun(ScouterOnnxExporter.ToBytes(model, new OnnxExportOptions { ImageHeight = 48, ImageWidth = 48 }));
+
+        using var images = randn(2, 3, 48, 48);
+        AssertSame(model, onnx, images, "TorchVision resnet18 children");
+    }
+
+    [Fact]
     public void Export_WritesThePreprocessingAndTheHeadIntoTheMetadata()
     {
         var (model, backbone) = TestModels.Create("resnet18", "xslot-", numClasses: 3);
