@@ -37,6 +37,7 @@ internal static class CliApp
                 "evaluate" => EvaluateCommand.Run(parsed, context),
                 "bench" => BenchCommand.Run(parsed, context),
                 "export-official" => ExportOfficialCommand.Run(parsed, context),
+                "export-onnx" => ExportOnnxCommand.Run(parsed, context),
                 _ => throw new UsageException($"Unknown verb '{parsed.Verb}'."),
             };
         }

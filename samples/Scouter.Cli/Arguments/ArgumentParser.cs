@@ -7,7 +7,7 @@ namespace Scouter.Cli.Arguments;
 /// </summary>
 internal static class ArgumentParser
 {
-    public static readonly string[] Verbs = ["train", "explain", "cam", "evaluate", "bench", "export-official"];
+    public static readonly string[] Verbs = ["train", "explain", "cam", "evaluate", "bench", "export-official", "export-onnx"];
 
     /// <summary>Parses the command line, or throws <see cref="UsageException"/> naming what is wrong.</summary>
     /// <param name="args">Arguments after the program name; the first is the verb.</param>

@@ -8,7 +8,7 @@ internal static class FlagTable
 {
     public static IReadOnlyList<FlagSpec> All { get; } =
     [
-        new("model", FlagKind.Text, "resnet18", "backbone name: resnet18/34/50/101/152, resnext*, wide_resnet*, resnest26d, resnest50d"),
+        new("model", FlagKind.Text, "resnet18", "backbone name: resnet18/34/50/101/152, resnext*, wide_resnet*, resnest26d, resnest50d, or onnx:PATH (an ONNX CNN, docs/onnx.md)"),
         new("dataset", FlagKind.Text, "Synthetic", "MNIST, ImageNet, ConText, CUB200, ImageFolder or Synthetic (official default MNIST; ours needs no files)"),
         new("channel", FlagKind.Integer, "512", "backbone output channels (512 for resnet18/34, 2048 for resnet50 and ResNeSt)"),
         new("lr", FlagKind.Number, "0.0001", "AdamW learning rate"),
@@ -70,6 +70,10 @@ internal static class FlagTable
         new("map_size", FlagKind.Integer, null, "explain --jsonl: resize the written maps to this side (default: the feature map's resolution)", Official: false),
         new("overlays", FlagKind.Text, null, "explain --jsonl: also draw every explained map over its image as a PNG in this folder", Official: false),
         new("overwrite", FlagKind.Boolean, "false", "explain --jsonl: start the file afresh instead of continuing it", Official: false),
+        new("output", FlagKind.Text, null, "export-onnx: the ONNX file to write", Official: false),
+        new("upsampled_maps", FlagKind.Boolean, "true", "export-onnx: also output the class maps normalised and upsampled to the input size", Official: false),
+        new("onnx_output", FlagKind.Text, null, "--model onnx:PATH: the graph value the feature map is cut at (default: the input of the last global/average pooling)", Official: false),
+        new("onnx_input", FlagKind.Text, "normalized", "--model onnx:PATH: what the graph expects: normalized (the data set's normalised images) or mlnet_resnet (BGR 0-255 minus the mean, ML.NET's ResNet-18)", Official: false),
     ];
 
     private static readonly Dictionary<string, FlagSpec> ByName = All.ToDictionary(f => f.Name, StringComparer.Ordinal);

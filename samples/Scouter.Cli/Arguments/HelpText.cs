@@ -19,6 +19,7 @@ internal static class HelpText
         text.AppendLine("  evaluate   explanation metrics (area, precision, IAUC, DAUC, infidelity, sensitivity)");
         text.AppendLine("  bench      milliseconds per training step and eval forward, peak memory");
         text.AppendLine("  export-official  initial weights as an official checkpoint + the torch.distributed command resuming from it");
+        text.AppendLine("  export-onnx      a checkpoint as an ONNX model (scores and explanation maps) for ONNX Runtime: --checkpoint FILE --output FILE.onnx");
         text.AppendLine();
         text.AppendLine("Flags (default in brackets; booleans take yes/true/t/y/1 or no/false/f/n/0;");
         text.AppendLine("a flag given twice keeps its last value; a unique prefix of a name is accepted):");

@@ -19,7 +19,7 @@ namespace Scouter.Cli.Commands;
 internal sealed class CheckpointRun : IDisposable
 {
     // Not "channel": the backbone decides it, and a run that left it at its default recorded 512 whatever the backbone.
-    private static readonly string[] ArchitectureFlags = ["model", "num_classes", "use_slot"];
+    private static readonly string[] ArchitectureFlags = ["model", "num_classes", "use_slot", "onnx_output", "onnx_input"];
 
     // Only an xSlot checkpoint's head flags describe its weights; an FC checkpoint records them at whatever they were.
     private static readonly string[] SlotHeadFlags = ["hidden_dim", "slots_per_class", "to_k_layer", "loss_status", "lambda_value", "power"];

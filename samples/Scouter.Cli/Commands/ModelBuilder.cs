@@ -15,7 +15,8 @@ internal static class ModelBuilder
 {
     public static (ScouterModel Model, Backbone Backbone) Build(RunSettings settings, int inputChannels, int numClasses, ILogger logger)
     {
-        var backbone = BackboneRegistry.Default.Create(settings.Model, inputChannels);
+        var onnx = OnnxBackboneSettings.IsOnnx(settings.Model);
+        var backbone = onnx ? OnnxBackboneSettings.Create(settings, inputChannels) : BackboneRegistry.Default.Create(settings.Model, inputChannels);
         try
         {
             if (settings.ChannelFlag is { } channel && channel != backbone.Channels)
@@ -23,7 +24,8 @@ internal static class ModelBuilder
                 throw new CliException($"--channel {channel} does not match {settings.Model}, whose feature map has {backbone.Channels} channels; drop --channel or set it to {backbone.Channels}.");
             }
 
-            var weightsLoaded = LoadImageNetWeights(settings, backbone, inputChannels, logger);
+            // An imported ONNX graph brings its own weights.
+            var weightsLoaded = onnx || LoadImageNetWeights(settings, backbone, inputChannels, logger);
             var head = settings.Head.Clone();
             head.Channels = backbone.Channels;
             head.NumClasses = numClasses;
@@ -45,7 +47,11 @@ internal static class ModelBuilder
                 weightsLoaded = true;
             }
 
-            if (weightsLoaded)
+            if (onnx && settings.FreezeLayers is > 0 and < 4)
+            {
+                logger.LogWarning("--freeze_layers {K} ignored: an imported ONNX graph has no layer1..layer4 (0 trains all of it, 4 freezes all of it)", settings.FreezeLayers);
+            }
+            else if (weightsLoaded)
             {
                 backbone.FreezeLayers(settings.FreezeLayers);
             }

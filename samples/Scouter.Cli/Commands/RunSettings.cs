@@ -60,6 +60,12 @@ internal sealed record RunSettings(
     /// <summary>Whether this run is the synthetic profile's automatic FC warm-up candidate (use_pre left at the profile's default).</summary>
     public bool WarmsUpAutomatically { get; init; }
 
+    /// <summary>For <c>--model onnx:PATH</c>: the graph value the feature map is cut at (null: before the last pooling).</summary>
+    public string? OnnxOutput { get; init; }
+
+    /// <summary>For <c>--model onnx:PATH</c>: what the graph expects as input (<c>normalized</c> or <c>mlnet_resnet</c>).</summary>
+    public string OnnxInput { get; init; } = "normalized";
+
     /// <summary>Whether the model's convolution weights are made channels-last (<c>--channels_last</c>, ResNet family only).</summary>
     public bool ChannelsLast { get; init; }
 
@@ -132,6 +138,8 @@ internal sealed record RunSettings(
             args.IsExplicit("channel") ? args.Integer("channel") : null)
         {
             WarmsUpAutomatically = warmUp,
+            OnnxOutput = args.Text("onnx_output"),
+            OnnxInput = args.Text("onnx_input")!,
             ChannelsLast = PerformanceSettings.UsesChannelsLast(args.Boolean("channels_last"), args.Text("model")!),
         };
     }
