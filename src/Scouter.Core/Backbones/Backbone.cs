@@ -38,7 +38,7 @@ public sealed class Backbone : IDisposable
     /// <summary>The name it was created under (<c>resnet18</c>, <c>resnest26d</c>, …).</summary>
     public string Name { get; }
 
-    /// <summary>The feature extractor; pass it to <c>ScouterModel.Create</c>. Its state-dict keys are the source model's.</summary>
+    /// <summary>The feature extractor; pass it to <c>ScouterModel.Create</c>. The built-ins' state-dict keys are PyTorch's (TorchVision's, timm's).</summary>
     public nn.Module<Tensor, Tensor> Features { get; }
 
     /// <summary>Channels <c>C</c> of the feature map (512 for resnet18/34, 2048 for the other built-ins).</summary>

@@ -94,12 +94,14 @@ public sealed class BackboneRegistry
 
     /// <summary>
     /// Adds a factory that takes the input channel count only. It builds its architecture as designed, which counts as
-    /// output stride 32; creating it at 16 or 8 throws <see cref="NotSupportedException"/>.
+    /// output stride 32; creating it at 16 or 8 throws <see cref="NotSupportedException"/>. A lambda that ignores its
+    /// parameter (<c>_ =&gt; …</c>) binds to this overload.
     /// </summary>
     /// <param name="name">The name, unique regardless of case, without white space.</param>
     /// <param name="factory">Builds a new backbone for the requested number of image channels.</param>
     /// <param name="replace">Replace an existing registration of the same name instead of failing.</param>
     /// <exception cref="ArgumentException">The name is empty, contains white space, or is taken and <paramref name="replace"/> is false.</exception>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
     public void Register(string name, Func<int, Backbone> factory, bool replace = false)
     {
         ArgumentNullException.ThrowIfNull(factory);

@@ -73,7 +73,7 @@ internal sealed record ResNetArchitecture(string Name, bool UsesBottleneck, IRea
 
     /// <summary>
     /// The layers before average pooling, <c>conv1, bn1, relu, maxpool, layer1 … layer4</c>, initialised as TorchVision
-    /// initialises the model: under the same seed their weights are those of <c>torchvision.models.{Name}()</c>.
+    /// initialises the model: under the same seed their weights are those of TorchVision's model of this architecture.
     /// </summary>
     /// <param name="inputChannels">3 for TorchVision's 7×7 stem; any other count gets the <see cref="MnistStem"/>.</param>
     /// <param name="outputStride">32, 16 or 8 (<see cref="StageLayout"/>).</param>

@@ -17,8 +17,9 @@ public static class TorchVisionBackbones
     public static IReadOnlyList<string> Names { get; } = ResNetArchitecture.All.Select(a => a.Name).ToArray();
 
     /// <summary>
-    /// Builds a TorchVision architecture up to <c>avgpool</c>, randomly initialised as TorchVision initialises it (under
-    /// the same seed, the weights of <c>torchvision.models.{name}()</c>).
+    /// Builds a TorchVision architecture up to <c>avgpool</c>, randomly initialised as TorchVision initialises it: under
+    /// the same seed, the weights TorchVision's model of the same architecture starts with (e.g.
+    /// <c>torchvision.models.resnet50()</c>).
     /// </summary>
     /// <param name="name">One of <see cref="Names"/> (case-insensitive).</param>
     /// <param name="inputChannels">3 keeps TorchVision's 7×7 stem; any other count swaps in the <see cref="MnistStem"/>.</param>

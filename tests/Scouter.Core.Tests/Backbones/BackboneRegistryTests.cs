@@ -93,7 +93,7 @@ public sealed class BackboneRegistryTests
     public void Create_RejectsAFactoryThatIgnoresInputChannels()
     {
         var registry = new BackboneRegistry();
-        registry.Register("rgb_only", (int _) => Tiny("rgb_only", 3));
+        registry.Register("rgb_only", _ => Tiny("rgb_only", 3));
 
         var act = () => registry.Create("rgb_only", inputChannels: 1);
 

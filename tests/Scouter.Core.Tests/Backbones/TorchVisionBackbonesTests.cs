@@ -192,7 +192,9 @@ public sealed class TorchVisionBackbonesTests
 
         var features = backbone.Features.call(DeterministicWeights.Input(fixture.InputShape));
 
-        StridedFixtureAssert.Matches(features, fixture);
+        // float32 through up to 16 blocks, summed in another order than PyTorch 1.13's (and differently with the thread
+        // count): 1.4e-5 relative was seen; a wrong dilation or padding changes values by O(1).
+        StridedFixtureAssert.Matches(features, fixture, rtol: 1e-4, atol: 1e-4);
     }
 
     [Fact]
