@@ -47,6 +47,7 @@ internal static class FlagTable
         new("local_rank", FlagKind.Integer, null, "accepted for torch.distributed.launch compatibility"),
         new("dist_url", FlagKind.Text, "env://", "accepted for compatibility"),
         new("seed", FlagKind.Integer, "42", "seed of initialisation, data order and augmentation", Official: false),
+        new("output_stride", FlagKind.Integer, "32", "backbone output stride: 32 (the official architecture), 16 or 8 (the last stages dilate instead of downsampling: 2x or 4x finer maps, slower; same weights); explain/cam/evaluate take it from the checkpoint", Official: false),
         new("devices", FlagKind.Text, null, "train: data-parallel device list, e.g. cuda:0,cuda:1 or cpu,cpu (overrides --device)", Official: false),
         new("tensorboard", FlagKind.Text, null, "train: write TensorBoard event files (losses, accuracies, learning rate, area term, explanations) under this folder, one subfolder per run", Official: false),
         new("threads", FlagKind.Integer, null, "LibTorch threads (default: physical cores)", Official: false),

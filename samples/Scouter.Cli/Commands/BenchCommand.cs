@@ -35,6 +35,7 @@ internal static class BenchCommand
             Seed = args.Integer("seed"),
             LearningRate = args.Number("lr"),
             ChannelsLast = PerformanceSettings.UsesChannelsLast(args.Boolean("channels_last"), args.Text("model")!),
+            OutputStride = RunSettings.ReadOutputStride(args),
         };
 
         context.Console.MarkupLine($"Timing {Markup.Escape(options.ToString())}: {options.WarmupSteps} warm-up then {steps} timed steps each (random tensors)");

@@ -14,7 +14,8 @@ namespace Scouter.Cli.Commands;
 /// <summary>
 /// A trained model loaded back for <c>explain</c>, <c>cam</c> and <c>evaluate</c>: from <c>--checkpoint</c> (ours or an
 /// official PyTorch one) or the run's own checkpoint in <c>--output_dir</c>, with the data set it was trained on.
-/// The architecture comes from the checkpoint's <c>args</c> when it has them: the weights decide.
+/// The architecture comes from the checkpoint's <c>args</c> when it has them: the weights decide. That includes the
+/// backbone's output stride, which an official checkpoint (whose flags have none) fixes at 32.
 /// </summary>
 internal sealed class CheckpointRun : IDisposable
 {
@@ -138,6 +139,17 @@ internal sealed class CheckpointRun : IDisposable
             }
 
             replacements[flag] = text;
+        }
+
+        if (saved.Count > 0)
+        {
+            var stride = saved.OutputStride.ToString(CultureInfo.InvariantCulture);
+            if (args.IsExplicit(OfficialArgs.OutputStrideFlag) && args.Text(OfficialArgs.OutputStrideFlag) != stride)
+            {
+                logger.LogWarning("--output_stride {Given} ignored: the checkpoint was trained at output stride {Saved}", args.Text(OfficialArgs.OutputStrideFlag), stride);
+            }
+
+            replacements[OfficialArgs.OutputStrideFlag] = stride;
         }
 
         // Explicit, so that no profile default (the synthetic set's slots per class) overrides what the weights were trained with.

@@ -21,6 +21,11 @@ internal static class ExportOfficialCommand
     {
         var effective = RunSettings.Effective(args);
         var run = RunSettings.From(args);
+        if (run.OutputStride != Core.Backbones.BackboneOptions.DefaultOutputStride)
+        {
+            throw new UsageException($"--output_stride {run.OutputStride}: the official train.py builds its backbones at output stride 32 only, so it cannot train this model; drop --output_stride to export.");
+        }
+
         var worldSize = run.Training.WorldSize;
         var inputChannels = string.Equals(run.Data.Name, "MNIST", StringComparison.OrdinalIgnoreCase) ? 1 : 3;
 

@@ -9,14 +9,17 @@ namespace Scouter.Cli.Commands;
 
 /// <summary>
 /// Builds the model of a run as the official <c>SlotModel</c> does: the named backbone (MNIST stem for one-channel
-/// data), ImageNet weights from <c>--pre_dir</c>, <c>--use_pre</c>, <c>--freeze_layers</c>, then the xSlot or FC head.
+/// data) at <c>--output_stride</c>, ImageNet weights from <c>--pre_dir</c>, <c>--use_pre</c>, <c>--freeze_layers</c>,
+/// then the xSlot or FC head.
 /// </summary>
 internal static class ModelBuilder
 {
     public static (ScouterModel Model, Backbone Backbone) Build(RunSettings settings, int inputChannels, int numClasses, ILogger logger)
     {
         var onnx = OnnxBackboneSettings.IsOnnx(settings.Model);
-        var backbone = onnx ? OnnxBackboneSettings.Create(settings, inputChannels) : BackboneRegistry.Default.Create(settings.Model, inputChannels);
+        var backbone = onnx
+            ? OnnxBackboneSettings.Create(settings, inputChannels)
+            : BackboneRegistry.Default.Create(settings.Model, new BackboneOptions { InputChannels = inputChannels, OutputStride = settings.OutputStride });
         try
         {
             if (settings.ChannelFlag is { } channel && channel != backbone.Channels)

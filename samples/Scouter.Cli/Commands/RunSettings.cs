@@ -1,4 +1,5 @@
 using Scouter.Cli.Arguments;
+using Scouter.Core.Backbones;
 using Scouter.Core.Data.Datasets;
 using Scouter.Core.Options;
 using Scouter.Core.Training;
@@ -68,6 +69,9 @@ internal sealed record RunSettings(
 
     /// <summary>Whether the model's convolution weights are made channels-last (<c>--channels_last</c>, ResNet family only).</summary>
     public bool ChannelsLast { get; init; }
+
+    /// <summary>The backbone's output stride (<c>--output_stride</c>): 32, 16 or 8.</summary>
+    public int OutputStride { get; init; } = BackboneOptions.DefaultOutputStride;
 
     public static RunSettings From(ParsedArguments args)
     {
@@ -141,6 +145,7 @@ internal sealed record RunSettings(
             OnnxOutput = args.Text("onnx_output"),
             OnnxInput = args.Text("onnx_input")!,
             ChannelsLast = PerformanceSettings.UsesChannelsLast(args.Boolean("channels_last"), args.Text("model")!),
+            OutputStride = ReadOutputStride(args),
         };
     }
 
@@ -153,6 +158,15 @@ internal sealed record RunSettings(
     /// <summary>Whether the run uses the embedded synthetic data set, whose profile fills unset flags.</summary>
     public static bool IsSynthetic(ParsedArguments args) =>
         string.Equals(args.Text("dataset"), SyntheticShapesDataset.DatasetName, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary><c>--output_stride</c>, which must be 32, 16 or 8.</summary>
+    public static int ReadOutputStride(ParsedArguments args)
+    {
+        var outputStride = args.Integer("output_stride");
+        return BackboneOptions.SupportedOutputStrides.Contains(outputStride)
+            ? outputStride
+            : throw new UsageException($"--output_stride must be 32 (the official architecture), 16 or 8; got {outputStride}.");
+    }
 
     /// <summary>A checkpoint path given to <c>--resume</c> (the official flag takes a path), or null.</summary>
     public static string? ResumePath(string? value) =>

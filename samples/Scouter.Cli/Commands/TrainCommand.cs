@@ -113,6 +113,11 @@ internal static class TrainCommand
         if (RunSettings.ResumePath(args.Text("resume")) is { } resumePath)
         {
             using var checkpoint = store.Load(resumePath);
+            if (checkpoint.Args.Count > 0 && checkpoint.Args.OutputStride != run.OutputStride)
+            {
+                context.Logger.LogWarning("{Path} was trained at output stride {Saved}; training continues at --output_stride {Given}", resumePath, checkpoint.Args.OutputStride, run.OutputStride);
+            }
+
             trainer.RestoreCheckpoint(checkpoint);
             context.Logger.LogInformation("Resumed from {Path}; continuing at epoch {Epoch}", resumePath, trainer.NextEpoch + 1);
         }
