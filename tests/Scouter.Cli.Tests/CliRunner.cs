@@ -5,7 +5,10 @@ namespace Scouter.Cli.Tests;
 /// <summary>Runs the CLI in-process with a captured, non-interactive console.</summary>
 public static class CliRunner
 {
-    public static (int ExitCode, string Output) Run(params string[] args)
+    public static (int ExitCode, string Output) Run(params string[] args) => Run(CancellationToken.None, args);
+
+    /// <summary>Runs the CLI with a cancellation token standing for Ctrl+C.</summary>
+    public static (int ExitCode, string Output) Run(CancellationToken cancellation, params string[] args)
     {
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -16,7 +19,7 @@ public static class CliRunner
             ColorSystem = ColorSystemSupport.NoColors,
         });
         console.Profile.Width = 200;
-        var code = CliApp.Run(args, console);
+        var code = CliApp.Run(args, console, cancellation);
         return (code, writer.ToString());
     }
 

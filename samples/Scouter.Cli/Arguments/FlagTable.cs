@@ -68,7 +68,9 @@ internal static class FlagTable
         new("top_k", FlagKind.Integer, "1", "explain --jsonl: classes explained per image (most likely for SCOUTER+, least likely for SCOUTER-)", Official: false),
         new("map_size", FlagKind.Integer, null, "explain --jsonl: resize the written maps to this side (default: the feature map's resolution)", Official: false),
         new("overlays", FlagKind.Text, null, "explain --jsonl: also draw every explained map over its image as a PNG in this folder", Official: false),
-        new("overwrite", FlagKind.Boolean, "false", "explain --jsonl: start the file afresh instead of continuing it", Official: false),
+        new("overwrite", FlagKind.Boolean, "false", "train: replace the earlier run's checkpoints in --output_dir; explain --jsonl: start the file afresh; export-official: replace an existing --checkpoint file", Official: false),
+        new("max_image_pixels", FlagKind.Integer, "89478485", "images whose header declares more pixels are refused before decoding (Pillow's limit; 0 for none)", Official: false),
+        new("verbose", FlagKind.Switch, "false", "print the stack trace of an error", Official: false),
     ];
 
     private static readonly Dictionary<string, FlagSpec> ByName = All.ToDictionary(f => f.Name, StringComparer.Ordinal);

@@ -37,6 +37,7 @@ internal static class BenchCommand
             ChannelsLast = PerformanceSettings.UsesChannelsLast(args.Boolean("channels_last"), args.Text("model")!),
         };
 
+        MemoryBudget.CheckTraining(new MemoryBudget.Sizes(options.ImageSize, options.UseSlot, options.NumClasses, options.SlotsPerClass, options.HiddenDim), options.BatchSize);
         context.Console.MarkupLine($"Timing {Markup.Escape(options.ToString())}: {options.WarmupSteps} warm-up then {steps} timed steps each (random tensors)");
         var result = TrainingStepBenchmark.Run(options, new Progress(context.Console), context.Cancellation);
 

@@ -24,6 +24,13 @@ internal static class ExportOfficialCommand
         var worldSize = run.Training.WorldSize;
         var inputChannels = string.Equals(run.Data.Name, "MNIST", StringComparison.OrdinalIgnoreCase) ? 1 : 3;
 
+        var stem = CheckpointNames.Stem(run.Training.DatasetName, run.Head.UseSlot, run.Head.Polarity);
+        var path = Path.GetFullPath(args.Text("checkpoint") ?? Path.Combine(run.Training.OutputDir ?? string.Empty, stem + "checkpoint_init.pth"));
+        if (File.Exists(path) && !args.Boolean("overwrite"))
+        {
+            throw new CliException($"{path} already exists; pass --overwrite true to replace it, or choose another path with --checkpoint.");
+        }
+
         // The export itself is a one-device job: no replicas, nothing written but the checkpoint.
         run.Training.WorldSize = 1;
         run.Training.Devices = null;
@@ -34,8 +41,6 @@ internal static class ExportOfficialCommand
         using var __ = model;
         using var loss = ScouterLoss.Create(run.Head);
 
-        var stem = CheckpointNames.Stem(run.Training.DatasetName, run.Head.UseSlot, run.Head.Polarity);
-        var path = Path.GetFullPath(args.Text("checkpoint") ?? Path.Combine(run.Training.OutputDir ?? string.Empty, stem + "checkpoint_init.pth"));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var launch = effective.With(new Dictionary<string, string> { ["world_size"] = worldSize.ToString(System.Globalization.CultureInfo.InvariantCulture), ["resume"] = path, ["device"] = "cuda" });
         using (var trainer = new Trainer(model, loss, run.Training, args: OfficialArgsFactory.From(launch)))

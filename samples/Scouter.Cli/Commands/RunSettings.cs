@@ -63,6 +63,15 @@ internal sealed record RunSettings(
     /// <summary>Whether the model's convolution weights are made channels-last (<c>--channels_last</c>, ResNet family only).</summary>
     public bool ChannelsLast { get; init; }
 
+    /// <summary>
+    /// Where <c>--use_pre</c> finds the FC baseline's checkpoint: <c>--output_dir</c>, also for the settings of a sweep,
+    /// which write their own runs in subfolders of it.
+    /// </summary>
+    public string PreCheckpointDir { get; init; } = string.Empty;
+
+    /// <summary>The FC baseline's checkpoint that <c>--use_pre</c> reads.</summary>
+    public string PreCheckpointPath => Path.Combine(PreCheckpointDir, CheckpointNames.Latest(Training.DatasetName, useSlot: false, ScouterPolarity.Positive));
+
     public static RunSettings From(ParsedArguments args)
     {
         var warmUp = IsSynthetic(args) && !args.IsExplicit("use_pre") && args.Boolean("use_slot");
@@ -131,6 +140,7 @@ internal sealed record RunSettings(
             args.IsExplicit("channel") ? args.Integer("channel") : null)
         {
             WarmsUpAutomatically = warmUp,
+            PreCheckpointDir = args.Text("output_dir") ?? string.Empty,
             ChannelsLast = PerformanceSettings.UsesChannelsLast(args.Boolean("channels_last"), args.Text("model")!),
         };
     }
