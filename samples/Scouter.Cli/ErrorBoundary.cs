@@ -121,6 +121,8 @@ internal static partial class ErrorBoundary
         UsageException => (Usage, e.Message, false),
         OptionsValidationException options => (Usage, NameFlags(string.Join(" ", options.Failures)), false),
         CliException => (Failed, e.Message, false),
+        // Using what our code disposed, or a null it let through, is a bug whatever the input was.
+        ObjectDisposedException or NullReferenceException => Bug(e),
         // Library checks of values that came from flags (or a checkpoint's saved flags).
         ArgumentOutOfRangeException argument => (Usage, NameFlags(WithoutParameterName(argument)), false),
         ArgumentException argument => (Failed, NameFlags(WithoutParameterName(argument)), false),
@@ -130,8 +132,11 @@ internal static partial class ErrorBoundary
         OutOfMemoryException or InsufficientMemoryException => (Failed, $"out of memory ({e.Message}); lower --batch_size or --img_size, or close other programs.", false),
         // LibTorch errors carry a C++ backtrace after their first line.
         ExternalException => (Failed, $"LibTorch: {e.Message.Split('\n')[0].Trim()}", false),
-        _ => (Failed, $"internal error, a bug in scouter: {e.GetType().Name}: {e.Message}", true),
+        _ => Bug(e),
     };
+
+    private static (int Code, string Message, bool Bug) Bug(Exception e) =>
+        (Failed, $"internal error, a bug in scouter: {e.GetType().Name}: {e.Message}", true);
 
     // The runtime appends "(Parameter 'X')" and, for a value out of range, "Actual value was Y.": names of our code, not the user's.
     private static string WithoutParameterName(ArgumentException e)

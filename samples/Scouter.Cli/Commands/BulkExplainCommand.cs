@@ -40,7 +40,7 @@ internal static class BulkExplainCommand
         };
 
         // Explained maps are at most the feature map's size unless --map_size enlarges them.
-        MemoryBudget.CheckMaps(options.BatchSize, options.TopK, options.MapSize ?? 1);
+        MemoryBudget.CheckMaps(options.BatchSize, Math.Min(options.TopK, run.ClassNames.Count), options.MapSize ?? 1);
         var explainer = new BulkExplainer(run.Model, options, context.Logger);
         var lastReport = Stopwatch.StartNew();
         var progress = new Reporter(p =>

@@ -91,7 +91,7 @@ internal static class TrainCommand
         EarlierRun.RequireNone(run.Training.OutputDir, CheckpointNames.Stem(target.Dataset, target.UseSlot, target.Polarity), continues, overwrite);
         if (run.WarmsUpAutomatically && !File.Exists(run.PreCheckpointPath))
         {
-            EarlierRun.RequireNone(run.PreCheckpointDir, CheckpointNames.Stem(run.Training.DatasetName, useSlot: false, Core.Options.ScouterPolarity.Positive), continues: false, overwrite);
+            EarlierRun.RequireNone(run.PreCheckpointDir, CheckpointNames.Stem(run.Training.DatasetName, useSlot: false, ScouterPolarity.Positive), continues: false, overwrite);
         }
     }
 
@@ -191,9 +191,14 @@ internal static class TrainCommand
         }
 
         var latest = Path.Combine(outputDir, target.Latest);
-        return finished > 0 && File.Exists(latest)
+        if (finished == 0)
+        {
+            return "Cancelled during epoch 1, before any epoch finished: no checkpoint was written.";
+        }
+
+        return File.Exists(latest)
             ? $"Cancelled during epoch {finished + 1}; the checkpoint of epoch {finished} is intact: {latest}. Continue with --resume true."
-            : $"Cancelled during epoch {finished + 1}, before any epoch finished: no checkpoint was written.";
+            : $"Cancelled during epoch {finished + 1}; no checkpoint of this run was written to {outputDir}.";
     }
 
     /// <summary>The backbones of data-parallel replicas: their models are disposed by the trainer, the rest of each backbone here.</summary>
