@@ -1,11 +1,14 @@
 using System.Globalization;
 using System.Numerics;
+using Scouter.Core.Backbones;
+using Scouter.Core.Data.Datasets;
 
 namespace Scouter.Cli.Arguments;
 
 /// <summary>
-/// The allowed range of every integer flag, checked when the command line is read (exit code 2) and again on the
-/// values a checkpoint brings (<see cref="CheckAll"/>). The bounds keep every size that reaches LibTorch far from an
+/// The allowed range of every integer flag and the choices of the text flags that name something built in (the
+/// backbone, the data set), checked when the command line is read (exit code 2) and again on the values a
+/// checkpoint brings (<see cref="CheckAll"/>). The bounds keep every size that reaches LibTorch far from an
 /// overflow or an allocation no machine can make; <see cref="Commands.MemoryBudget"/> then weighs the sizes together
 /// against this machine's memory.
 /// </summary>
@@ -43,15 +46,30 @@ internal static class FlagRanges
         ["loss_status"] = new(-1, 1, "1 is positive SCOUTER, -1 negative"),
     };
 
+    private static readonly Dictionary<string, Func<IReadOnlyList<string>>> Choices = new(StringComparer.Ordinal)
+    {
+        ["model"] = () => BackboneRegistry.Default.Names,
+        ["dataset"] = () => DatasetFactory.Names,
+    };
+
     /// <summary>Whether <c>--<paramref name="name"/></c> has a range here (every integer flag but those that take any int).</summary>
     /// <param name="name">The flag, without dashes.</param>
     public static bool HasRange(string name) => Ranges.ContainsKey(name);
 
-    /// <summary>The message for a whole-number value of an integer flag outside its range, or null (also for text that is no whole number: <see cref="FlagValues.Problem"/> reports that).</summary>
+    /// <summary>
+    /// The message for a whole-number value of an integer flag outside its range, or a value of a text flag that is
+    /// none of its choices; null otherwise (also for text that is no whole number: <see cref="FlagValues.Problem"/> reports that).
+    /// </summary>
     /// <param name="spec">The flag.</param>
     /// <param name="text">Its value as written; for a list flag, the comma list.</param>
     public static string? Problem(FlagSpec spec, string text)
     {
+        if (Choices.TryGetValue(spec.Name, out var choices))
+        {
+            var known = choices();
+            return known.Contains(text, StringComparer.OrdinalIgnoreCase) ? null : $"--{spec.Name}: '{text}' is not one of {string.Join(", ", known)}.";
+        }
+
         if (!Ranges.TryGetValue(spec.Name, out var range))
         {
             return null;

@@ -145,11 +145,27 @@ internal static class FlagPaths
     }
 
     // What explain --json and evaluate --json write: replacing such a file loses nothing a rerun cannot give back.
+    // Read up to a bound: ours are small, and a device such as /dev/zero never ends.
     private static bool IsOurJson(string verb, string path)
     {
+        const int Bound = 256 << 20;
+        using var stream = File.OpenRead(path);
+        using var content = new MemoryStream();
+        var block = new byte[1 << 16];
+        int read;
+        while ((read = stream.Read(block, 0, block.Length)) > 0)
+        {
+            if (content.Length + read > Bound)
+            {
+                return false;
+            }
+
+            content.Write(block, 0, read);
+        }
+
         try
         {
-            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(path));
+            using var document = System.Text.Json.JsonDocument.Parse(content.GetBuffer().AsMemory(0, (int)content.Length));
             var root = document.RootElement;
             return root.ValueKind == System.Text.Json.JsonValueKind.Object && (verb == "evaluate"
                 ? root.TryGetProperty("rows", out _) && root.TryGetProperty("settings", out _)
