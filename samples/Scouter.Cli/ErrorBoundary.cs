@@ -45,7 +45,6 @@ internal static partial class ErrorBoundary
         ["ScouterOptions.Polarity"] = "--loss_status",
         ["ScouterOptions.LambdaValue"] = "--lambda_value",
         ["ScouterOptions.Power"] = "--power",
-        ["ScouterOptions.Iterations"] = "(the slot attention's iterations)",
     };
 
     /// <summary>Prints what went wrong and returns the exit code.</summary>
