@@ -123,6 +123,23 @@ public sealed class CommandTests : IDisposable
         code.Should().Be(0, text);
         text.Should().Contain("continuing at epoch 2").And.Contain("Epoch 2/2");
         text.Should().NotContain("Epoch 1/2");
+        File.ReadAllLines(Path.Combine(output, "Synthetic_use_slot_metrics.csv")).Skip(1).Select(l => l.Split(',')[0])
+            .Should().Equal(["1", "2"], "the resumed run continues the metrics of the run it resumes");
+    }
+
+    [Fact]
+    public void Sweep_WithAnOutputDir_WritesEachSettingsRunInItsOwnFolder()
+    {
+        var (code, text) = CliRunner.Run("train", "--use_pre", "false", "--output_dir", output, "--synthetic_train", "16", "--synthetic_val", "8", "--img_size", "32", "--batch_size", "8", "--epochs", "1", "--num_workers", "0",
+            "--num_classes", "3", "--slots_per_class", "1", "--lambda_value", "1,2");
+
+        code.Should().Be(0, text);
+        foreach (var lambda in new[] { "1", "2" })
+        {
+            File.Exists(Path.Combine(output, $"sweep_n3_lambda{lambda}_power2_slots1_run1", "Synthetic_use_slot_checkpoint.pth")).Should().BeTrue(text);
+        }
+
+        File.Exists(Path.Combine(output, "Synthetic_use_slot_checkpoint.pth")).Should().BeFalse("no setting's run replaces another's");
     }
 
     [Fact]

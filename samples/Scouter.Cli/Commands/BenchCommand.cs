@@ -38,6 +38,7 @@ internal static class BenchCommand
             OutputStride = RunSettings.ReadOutputStride(args),
         };
 
+        MemoryBudget.CheckTraining(new MemoryBudget.Sizes(options.ImageSize, options.UseSlot, options.NumClasses, options.SlotsPerClass, options.HiddenDim, options.OutputStride), options.BatchSize);
         context.Console.MarkupLine($"Timing {Markup.Escape(options.ToString())}: {options.WarmupSteps} warm-up then {steps} timed steps each (random tensors)");
         var result = TrainingStepBenchmark.Run(options, new Progress(context.Console), context.Cancellation);
 

@@ -57,23 +57,37 @@ internal sealed class CheckpointRun : IDisposable
     public string Path { get; }
 
     /// <summary>Loads the checkpoint named by <c>--checkpoint</c>, else the run's default one for <paramref name="useSlot"/>.</summary>
-    public static CheckpointRun Load(ParsedArguments args, CommandContext context, bool? useSlot = null)
+    /// <param name="args">The command line.</param>
+    /// <param name="context">Console and logs.</param>
+    /// <param name="useSlot">The head this verb needs (xSlot true, FC false), or null for whatever the checkpoint holds.</param>
+    /// <param name="batchSize">Images per forward pass, for the memory estimate.</param>
+    public static CheckpointRun Load(ParsedArguments args, CommandContext context, bool? useSlot = null, int batchSize = 1)
     {
         var path = args.Text("checkpoint") ?? DefaultPath(args, useSlot ?? args.Boolean("use_slot"));
+        if (Directory.Exists(path))
+        {
+            throw new CliException($"Checkpoint {path} is a folder; a checkpoint file (.pth or .safetensors) is expected.");
+        }
+
         if (!File.Exists(path))
         {
             throw new CliException($"Checkpoint {path} not found. Train first (scouter train with the same --dataset, --use_slot, --loss_status and --output_dir), or pass --checkpoint PATH.");
         }
 
         using var checkpoint = OfficialCheckpoint.Read(path);
+        RequireHead(path, checkpoint, useSlot, args.Verb);
         var merged = MergeArchitecture(args, checkpoint.Args, context.Logger);
         if (useSlot is { } forced)
         {
             merged = merged.With(new Dictionary<string, string> { ["use_slot"] = forced ? "true" : "false" });
         }
 
+        // A checkpoint's args are input like any other: out-of-range sizes must not reach LibTorch.
+        FlagRanges.CheckAll(merged, $"{path} (the flags it was trained with)");
+
         // Weights come from the checkpoint: no ImageNet lookup, no use_pre.
         var settings = RunSettings.From(merged) with { PreTrained = false, UsePre = false, FreezeLayers = 0 };
+        MemoryBudget.CheckInference(settings, batchSize);
         LoadedDatasets? data = null;
         try
         {
@@ -113,6 +127,26 @@ internal sealed class CheckpointRun : IDisposable
     {
         Model.Dispose();
         backbone.Dispose();
+    }
+
+    /// <summary>A verb that needs one kind of head says so, instead of failing on the other kind's parameter names.</summary>
+    private static void RequireHead(string path, OfficialCheckpoint checkpoint, bool? useSlot, string verb)
+    {
+        if (useSlot is not { } needed)
+        {
+            return;
+        }
+
+        var hasSlots = checkpoint.Model.Keys.Any(k => k.StartsWith("slot.", StringComparison.Ordinal));
+        if (hasSlots && !needed)
+        {
+            throw new CliException($"{path} is a SCOUTER (xSlot) checkpoint, but 'scouter {verb}' draws the CAM-family maps of the FC baseline (trained with --use_slot false): pass that checkpoint with --checkpoint, or explain this one with 'scouter explain'.");
+        }
+
+        if (!hasSlots && needed)
+        {
+            throw new CliException($"{path} is an FC baseline checkpoint (no xSlot head), but 'scouter {verb}' needs a SCOUTER checkpoint (trained with --use_slot true) here{(verb == "evaluate" ? "; the FC baseline for --baselines is read from --output_dir" : string.Empty)}.");
+        }
     }
 
     private static ParsedArguments MergeArchitecture(ParsedArguments args, OfficialArgs saved, ILogger logger)

@@ -23,8 +23,10 @@ internal static class EvaluateCommand
         var metrics = MetricSelection(args.Text("metrics"));
         var scouterPath = args.Text("checkpoint") ?? CheckpointRun.DefaultPath(args, useSlot: true);
         var fcPath = CheckpointRun.DefaultPath(args, useSlot: false);
-        using var scouter = File.Exists(scouterPath) ? CheckpointRun.Load(args, context, useSlot: true) : null;
-        using var fc = methods.Count > 0 && File.Exists(fcPath) ? CheckpointRun.Load(args.With(new Dictionary<string, string>()), context, useSlot: false) : null;
+        var batchSize = args.Integer("batch_size");
+        using var scouter = File.Exists(scouterPath) ? CheckpointRun.Load(args, context, useSlot: true, batchSize) : null;
+        // The baselines' FC model is always the run's own, whatever --checkpoint names.
+        using var fc = methods.Count > 0 && File.Exists(fcPath) ? CheckpointRun.Load(args.With(new Dictionary<string, string> { ["checkpoint"] = fcPath }), context, useSlot: false, batchSize) : null;
         if (scouter is null && fc is null)
         {
             throw new CliException($"Nothing to evaluate: neither {scouterPath} (SCOUTER) nor {fcPath} (FC baseline, for --baselines) exists. Train them first or pass --checkpoint.");

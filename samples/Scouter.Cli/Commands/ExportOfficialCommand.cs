@@ -35,6 +35,11 @@ internal static class ExportOfficialCommand
         run.Training.Device = "cpu";
         var stem = CheckpointNames.Stem(run.Training.DatasetName, run.Head.UseSlot, run.Head.Polarity);
         var path = Path.GetFullPath(args.Text("checkpoint") ?? Path.Combine(run.Training.OutputDir ?? string.Empty, stem + "checkpoint_init.pth"));
+        if (File.Exists(path) && !args.Boolean("overwrite"))
+        {
+            throw new CliException($"{path} already exists; pass --overwrite true to replace it, or choose another path with --checkpoint.");
+        }
+
         var launch = effective.With(new Dictionary<string, string> { ["world_size"] = worldSize.ToString(System.Globalization.CultureInfo.InvariantCulture), ["resume"] = path, ["device"] = "cuda" });
         var written = ProgressBars.Run(context, bars =>
         {

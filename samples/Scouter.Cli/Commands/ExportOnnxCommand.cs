@@ -16,6 +16,11 @@ internal static class ExportOnnxCommand
     public static int Run(ParsedArguments args, CommandContext context)
     {
         var output = args.Text("output") ?? throw new UsageException("export-onnx needs --output FILE.onnx (and --checkpoint FILE, or the run's flags to find its checkpoint).");
+        if (File.Exists(output) && !args.Boolean("overwrite"))
+        {
+            throw new CliException($"{Path.GetFullPath(output)} already exists; pass --overwrite true to replace it, or choose another path with --output.");
+        }
+
         using var run = CheckpointRun.Load(args, context);
         var size = args.IsExplicit("img_size") ? args.Integer("img_size") : SavedImageSize(run.Path) ?? run.Settings.Data.ImageSize;
         var options = new OnnxExportOptions

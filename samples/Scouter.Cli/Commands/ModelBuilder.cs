@@ -39,7 +39,7 @@ internal static class ModelBuilder
 
             if (settings.UsePre && head.UseSlot)
             {
-                var path = Path.Combine(settings.Training.OutputDir ?? string.Empty, CheckpointNames.Latest(settings.Training.DatasetName, useSlot: false, ScouterPolarity.Positive));
+                var path = settings.PreCheckpointPath;
                 if (!File.Exists(path))
                 {
                     throw new CliException($"--use_pre true needs the FC baseline's checkpoint {path}; train it first with --use_slot false (same --dataset and --output_dir).");

@@ -20,7 +20,7 @@ internal static class OfficialArgsFactory
             {
                 FlagKind.Integer => (object)long.Parse(text, CultureInfo.InvariantCulture),
                 FlagKind.Number => FlagValues.ParseNumber(text),
-                FlagKind.Boolean => FlagValues.ParseBoolean(text)!.Value,
+                FlagKind.Boolean or FlagKind.Switch => FlagValues.ParseBoolean(text)!.Value,
                 FlagKind.IntegerList when !text.Contains(',') => long.Parse(text, CultureInfo.InvariantCulture),
                 FlagKind.NumberList when !text.Contains(',') => FlagValues.ParseNumber(text),
                 _ => text,

@@ -73,6 +73,15 @@ internal sealed record RunSettings(
     /// <summary>The backbone's output stride (<c>--output_stride</c>): 32, 16 or 8.</summary>
     public int OutputStride { get; init; } = BackboneOptions.DefaultOutputStride;
 
+    /// <summary>
+    /// Where <c>--use_pre</c> finds the FC baseline's checkpoint: <c>--output_dir</c>, also for the settings of a sweep,
+    /// which write their own runs in subfolders of it.
+    /// </summary>
+    public string PreCheckpointDir { get; init; } = string.Empty;
+
+    /// <summary>The FC baseline's checkpoint that <c>--use_pre</c> reads.</summary>
+    public string PreCheckpointPath => Path.Combine(PreCheckpointDir, CheckpointNames.Latest(Training.DatasetName, useSlot: false, ScouterPolarity.Positive));
+
     public static RunSettings From(ParsedArguments args)
     {
         var warmUp = IsSynthetic(args) && !args.IsExplicit("use_pre") && args.Boolean("use_slot");
@@ -144,6 +153,7 @@ internal sealed record RunSettings(
             WarmsUpAutomatically = warmUp,
             OnnxOutput = args.Text("onnx_output"),
             OnnxInput = args.Text("onnx_input")!,
+            PreCheckpointDir = args.Text("output_dir") ?? string.Empty,
             ChannelsLast = PerformanceSettings.UsesChannelsLast(args.Boolean("channels_last"), args.Text("model")!),
             OutputStride = ReadOutputStride(args),
         };

@@ -139,6 +139,33 @@ public sealed class BatchLoaderTests
     }
 
     [Fact]
+    public void TruncatedJpeg_AndAnImageOverThePixelLimit_AreSkippedWithAWarningEach()
+    {
+        using var folder = new TempFolder();
+        var records = new List<ImageRecord>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var noise = randint(0, 256, [3, 64, 64], ScalarType.Byte);
+            records.Add(new ImageRecord(folder.WriteImage($"img{i}.jpg", noise), i % 2, []));
+        }
+
+        var cut = records[1].Path;
+        File.WriteAllBytes(cut, File.ReadAllBytes(cut)[..(int)(new FileInfo(cut).Length * 2 / 3)]);
+        var huge = records[3].Path;
+        var data = new FileImageDataset("Test", DatasetSplit.Train, ["a", "b"], records);
+        File.WriteAllBytes(huge, ImageFixtures.PngHeader(20000, 20000)); // a 1 MB file of this size drove the decoder to 7 GB
+        var logger = new ListLogger<BatchLoader>();
+        var loader = new BatchLoader(data, ImageTransform.ForEvaluation(data, 8), BatchLoaderOptions.ForEvaluation(2, workers: 2), logger);
+
+        Collect(loader, 0).SelectMany(b => b.Indices).Should().Equal(0, 2, 4);
+
+        loader.SkippedImages.Should().Be(2);
+        logger.Messages.Should().HaveCount(2);
+        logger.Messages.Should().ContainSingle(m => m.Contains(cut) && m.Contains("no end-of-image marker"));
+        logger.Messages.Should().ContainSingle(m => m.Contains(huge) && m.Contains("decoding limit"));
+    }
+
+    [Fact]
     public void CorruptImage_WithFailOption_ReachesTheConsumer()
     {
         using var folder = new TempFolder();

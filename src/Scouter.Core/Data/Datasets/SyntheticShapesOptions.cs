@@ -30,7 +30,7 @@ public sealed class SyntheticShapesOptions
     {
         if (ImageSize < 16)
         {
-            throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, "Synthetic images must be at least 16 pixels wide for the shapes to be recognisable.");
+            throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, $"Synthetic images must be at least 16 pixels wide for the shapes to be recognisable (ImageSize, the CLI's --img_size); got {ImageSize}.");
         }
 
         if (NumClasses < 2 || NumClasses > SyntheticShapesDataset.MaxClasses)

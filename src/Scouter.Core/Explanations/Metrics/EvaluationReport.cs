@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Scouter.Core.Internal;
+using Scouter.Core.IO;
 
 namespace Scouter.Core.Explanations.Metrics;
 
