@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Scouter.Core.Backbones;
 using Scouter.Core.Interop;
 using Scouter.Core.Training;
 
@@ -37,7 +38,7 @@ public sealed class OutputStrideCommandTests : IDisposable
         var (code, text) = CliRunner.Run(verb, "--output_stride", stride, "--output_dir", output);
 
         code.Should().Be(2, text);
-        text.Should().Contain($"--output_stride must be 32 (the official architecture), 16 or 8; got {stride}");
+        text.Should().Contain($"--output_stride must be one of {string.Join(", ", BackboneOptions.SupportedOutputStrides)}; got {stride}");
     }
 
     [Fact]

@@ -14,8 +14,8 @@ namespace Scouter.Cli.Arguments;
 /// </summary>
 internal static class FlagRanges
 {
-    /// <summary>Inclusive bounds and, for the upper one, why it is there.</summary>
-    private sealed record Range(long Min, long Max, string? Why = null);
+    /// <summary>Inclusive bounds and, for the upper one, why it is there; <paramref name="Only"/> lists the only values allowed within them.</summary>
+    private sealed record Range(long Min, long Max, string? Why = null, long[]? Only = null);
 
     private static readonly Dictionary<string, Range> Ranges = new(StringComparer.Ordinal)
     {
@@ -44,7 +44,7 @@ internal static class FlagRanges
         ["top_k"] = new(1, 100_000),
         ["max_image_pixels"] = new(0, int.MaxValue),
         ["loss_status"] = new(-1, 1, "1 is positive SCOUTER, -1 negative"),
-        ["output_stride"] = new(8, 32, "32, 16 or 8"),
+        ["output_stride"] = new(8, 32, Only: [.. BackboneOptions.SupportedOutputStrides.Select(s => (long)s)]),
     };
 
     private static readonly Dictionary<string, Func<IReadOnlyList<string>>> Choices = new(StringComparer.Ordinal)
@@ -86,6 +86,11 @@ internal static class FlagRanges
             if (!BigInteger.TryParse(item, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
             {
                 continue;
+            }
+
+            if (range.Only is { } only && !only.Contains((long)BigInteger.Clamp(value, long.MinValue, long.MaxValue)))
+            {
+                return $"--{spec.Name} must be one of {string.Join(", ", only)}; got {item}.";
             }
 
             if (value < range.Min)

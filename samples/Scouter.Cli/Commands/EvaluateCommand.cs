@@ -61,12 +61,13 @@ internal static class EvaluateCommand
             var report = ProgressBars.Run(context, bars =>
             {
                 // The last batch may run past --max_images; the bar then grows to what was evaluated.
-                var task = bars.AddTask($"evaluating {baselines.Count + (scouter is null ? 0 : 1)} method(s)", maxValue: maxImages > 0 ? Math.Min(maxImages, data.Val.Count) : data.Val.Count);
+                var what = $"evaluating {baselines.Count + (scouter is null ? 0 : 1)} method(s)";
+                var task = bars.AddTask(what, maxValue: maxImages > 0 ? Math.Min(maxImages, data.Val.Count) : data.Val.Count);
                 var progress = ProgressBars.Reporter<EvaluationProgress>(p =>
                 {
                     task.MaxValue = Math.Max(task.MaxValue, p.Images);
                     task.Value = p.Images;
-                    task.Description = $"evaluated {p.Images} image(s) in {p.Batches} batch(es)";
+                    task.Description = $"{what}: {p.Images} image(s) in {p.Batches} batch(es)";
                 });
                 return new ExplanationEvaluator(options).Evaluate(Batches(loader, data.Val, maxImages), scouter?.Model, baselines, progress: progress, cancellationToken: context.Cancellation);
             });
