@@ -30,7 +30,7 @@ public sealed class CommandTests : IDisposable
     {
         var (code, text) = CliRunner.Run("evaluate", "--output_dir", output, "--metrics", "precision,auc");
         code.Should().Be(2);
-        text.Should().Contain("--metrics: unknown metric(s) auc").And.Contain("iauc").And.Contain("sensitivity");
+        text.Should().Contain("--metrics: unknown metric(s) auc").And.Contain("iauc").And.Contain("sensitivity").And.Contain("class_precision").And.Contain("class_pointing");
     }
 
     [Fact]
@@ -110,6 +110,47 @@ public sealed class CommandTests : IDisposable
             "--slots_per_class", Commands.RunSettings.SyntheticProfile["slots_per_class"], "--baselines", "gradcam", "--metrics", "precision", "--max_images", "2", "--num_workers", "0");
         camCode.Should().Be(0, camText);
         camText.Should().NotContain("ignored: the checkpoint was trained with");
+    }
+
+    [Fact]
+    public void SyntheticScenes_TrainsWithItsProfile_AndEvaluatesEveryPresentClass()
+    {
+        string[] data = ["--dataset", "SyntheticScenes", "--output_dir", output, "--synthetic_train", "32", "--synthetic_val", "8", "--img_size", "32", "--num_workers", "0"];
+        var (code, text) = CliRunner.Run(["train", .. data, "--epochs", "1", "--batch_size", "16", "--slots_per_class", "1"]);
+        code.Should().Be(0, text);
+        text.Should().Contain("Stage 1 of 2").And.Contain("on SyntheticScenes at 32 px");
+        using (var slot = Scouter.Core.Interop.OfficialCheckpoint.Read(Path.Combine(output, "SyntheticScenes_use_slot_checkpoint.pth")))
+        {
+            slot.Args["use_pre"].Should().Be(true, "the scene set's profile");
+            slot.Args["pre_trained"].Should().Be(false);
+            slot.Args["lr_drop"].Should().Be(long.Parse(Commands.RunSettings.SyntheticScenesProfile["lr_drop"], CultureInfo.InvariantCulture));
+        }
+
+        var json = Path.Combine(output, "scenes.json");
+        var evaluate = CliRunner.Run(["evaluate", .. data, "--slots_per_class", "1", "--baselines", "gradcam", "--metrics", "precision,class_precision,class_pointing",
+            "--pointing_tolerance", "2", "--max_images", "8", "--json", json]);
+
+        evaluate.ExitCode.Should().Be(0, evaluate.Output);
+        evaluate.Output.Should().Contain("Class precision ↑").And.Contain("Grad-CAM");
+        var report = Scouter.Core.Explanations.Metrics.EvaluationReport.FromJson(File.ReadAllText(json));
+        report.Settings["pointingTolerance"].Should().Be("2");
+        foreach (var row in report.Rows)
+        {
+            row.Images.Should().Be(8);
+            row.ClassPairs.Should().BeInRange(16, 24, "each image holds two or three classes");
+            row.ClassPrecision.Should().BeInRange(0, 1);
+            row.ClassPointingGame.Should().BeInRange(0, 1);
+            row.Precision.Should().BeInRange(0, 1, "the label's region is its shape's mask");
+            row.PointingGame.Should().BeNull("not asked for");
+        }
+    }
+
+    [Fact]
+    public void Evaluate_NegativePointingTolerance_ExitsTwo()
+    {
+        var (code, text) = CliRunner.Run("evaluate", "--output_dir", output, "--pointing_tolerance", "-1");
+        code.Should().Be(2, text);
+        text.Should().Contain("--pointing_tolerance is a distance in pixels");
     }
 
     [Fact]

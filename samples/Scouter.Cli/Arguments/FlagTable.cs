@@ -9,7 +9,7 @@ internal static class FlagTable
     public static IReadOnlyList<FlagSpec> All { get; } =
     [
         new("model", FlagKind.Text, "resnet18", "backbone name: resnet18/34/50/101/152, resnext*, wide_resnet*, resnest26d, resnest50d, or onnx:PATH (an ONNX CNN, docs/onnx.md)"),
-        new("dataset", FlagKind.Text, "Synthetic", "MNIST, ImageNet, ConText, CUB200, ImageFolder or Synthetic (official default MNIST; ours needs no files)"),
+        new("dataset", FlagKind.Text, "Synthetic", "MNIST, ImageNet, ConText, CUB200, ImageFolder, Synthetic or SyntheticScenes (official default MNIST; ours needs no files; SyntheticScenes: two or three shapes per image, the label is the largest)"),
         new("channel", FlagKind.Integer, "512", "backbone output channels (512 for resnet18/34, 2048 for resnet50 and ResNeSt)"),
         new("lr", FlagKind.Number, "0.0001", "AdamW learning rate"),
         new("lr_drop", FlagKind.Integer, "70", "epochs between learning-rate drops (StepLR, gamma 0.1)"),
@@ -57,10 +57,11 @@ internal static class FlagTable
         new("steps", FlagKind.Integer, "20", "bench: timed steps", Official: false),
         new("channels_last", FlagKind.Boolean, "true", "channels-last convolution weights for ResNet/ResNeXt/Wide ResNet backbones (faster oneDNN convolutions; never for ResNeSt, which it slows down)", Official: false),
         new("reuse_freed_memory", FlagKind.Boolean, "true", "keep freed native memory for reuse instead of returning it to the kernel (fewer page faults per step; resident memory stays at the run's peak)", Official: false),
-        new("synthetic_train", FlagKind.Integer, "5000", "Synthetic: training images to generate", Official: false),
-        new("synthetic_val", FlagKind.Integer, "1000", "Synthetic: validation images to generate", Official: false),
+        new("synthetic_train", FlagKind.Integer, "5000", "Synthetic, SyntheticScenes: training images to generate", Official: false),
+        new("synthetic_val", FlagKind.Integer, "1000", "Synthetic, SyntheticScenes: validation images to generate", Official: false),
         new("baselines", FlagKind.Text, "gradcam", "evaluate: baseline methods on the FC model (comma list of cam, gradcam, gradcam++, smoothgradcam++, scorecam, sscam, iscam, rise, extremal, igos, iba; 'all'; 'none')", Official: false),
-        new("metrics", FlagKind.Text, "all", "evaluate: metrics besides accuracy and area size (comma list of precision, pointing, iauc, dauc, infidelity, sensitivity; 'all'; 'none'); fewer is faster", Official: false),
+        new("metrics", FlagKind.Text, "all", "evaluate: metrics besides accuracy and area size (comma list of precision, pointing, iauc, dauc, infidelity, sensitivity, class_precision, class_pointing; 'all'; 'none'); fewer is faster", Official: false),
+        new("pointing_tolerance", FlagKind.Number, "15", "evaluate: pointing-game tolerance in pixels of the model input (15 as published for ImageNet-sized images; a quarter of a 64 px image)", Official: false),
         new("explained_class", FlagKind.Text, null, "evaluate: which class to explain: label, predicted or least_likely (default: label for SCOUTER+, least_likely for SCOUTER-)", Official: false),
         new("cam_samples", FlagKind.Integer, null, "cam/evaluate: sample count of SS-CAM, IS-CAM, RISE and I-GOS (default: each method's published one)", Official: false),
         new("max_images", FlagKind.Integer, "256", "evaluate: validation images to score (0 for all)", Official: false),

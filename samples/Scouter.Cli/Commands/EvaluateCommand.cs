@@ -12,8 +12,9 @@ namespace Scouter.Cli.Commands;
 
 /// <summary>
 /// <c>scouter evaluate</c>: the paper's explanation metrics (area, precision, pointing game, IAUC, DAUC, infidelity,
-/// max-sensitivity) for the SCOUTER model's own explanations and for baselines on the FC model, on validation
-/// images with ground-truth boxes (CUB-200, ImageNet with its LOC csv) or masks (Synthetic).
+/// max-sensitivity) and the class-specific precision and pointing game for the SCOUTER model's own explanations and
+/// for baselines on the FC model, on validation images with ground-truth boxes (CUB-200, ImageNet with its LOC csv)
+/// or masks (Synthetic, SyntheticScenes).
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -21,6 +22,7 @@ internal static class EvaluateCommand
     {
         var methods = BaselineNames(args.Text("baselines"));
         var metrics = MetricSelection(args.Text("metrics"));
+        var tolerance = PointingTolerance(args.Number("pointing_tolerance"));
         var scouterPath = args.Text("checkpoint") ?? CheckpointRun.DefaultPath(args, useSlot: true);
         var fcPath = CheckpointRun.DefaultPath(args, useSlot: false);
         var batchSize = args.Integer("batch_size");
@@ -39,7 +41,7 @@ internal static class EvaluateCommand
 
         var data = (scouter ?? fc)!.RequireData();
         var polarity = (scouter?.Model.Head as XSlotClassifier)?.Polarity ?? Core.Options.ScouterPolarity.Positive;
-        var options = new EvaluationOptions { Seed = args.Integer("seed"), Metrics = metrics };
+        var options = new EvaluationOptions { Seed = args.Integer("seed"), Metrics = metrics, PointingTolerance = tolerance };
         if (args.Text("explained_class") is { } explained)
         {
             var choice = explained.ToLowerInvariant() switch
@@ -84,6 +86,9 @@ internal static class EvaluateCommand
         }
     }
 
+    private static double PointingTolerance(double pixels) =>
+        pixels >= 0 ? pixels : throw new UsageException($"--pointing_tolerance is a distance in pixels, 0 or more; got {pixels.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+
     private static IReadOnlyList<string> BaselineNames(string? text)
     {
         if (string.IsNullOrWhiteSpace(text) || text.Equals("none", StringComparison.OrdinalIgnoreCase))
@@ -109,6 +114,8 @@ internal static class EvaluateCommand
         ["dauc"] = ExplanationMetrics.Deletion,
         ["infidelity"] = ExplanationMetrics.Infidelity,
         ["sensitivity"] = ExplanationMetrics.MaxSensitivity,
+        ["class_precision"] = ExplanationMetrics.ClassPrecision,
+        ["class_pointing"] = ExplanationMetrics.ClassPointingGame,
     };
 
     private static ExplanationMetrics MetricSelection(string? text)
@@ -130,7 +137,10 @@ internal static class EvaluateCommand
             : throw new UsageException($"--metrics: unknown metric(s) {string.Join(", ", unknown)}; known: {string.Join(", ", MetricNames.Keys)}, all, none.");
     }
 
-    /// <summary>Validation batches with ground truth: masks for the synthetic set, boxes (padded to the batch's maximum count) otherwise.</summary>
+    /// <summary>
+    /// Validation batches with ground truth: the label's region (the union of the masks of the label's objects where
+    /// the data set has masks, its boxes otherwise) and every present class's region for the class-specific metrics.
+    /// </summary>
     private static IEnumerable<EvaluationBatch> Batches(BatchLoader loader, ImageDataset dataset, int maxImages)
     {
         var seen = 0;
@@ -138,37 +148,44 @@ internal static class EvaluateCommand
         {
             using (batch)
             {
+                if (batch.Objects.All(o => o.Count == 0))
+                {
+                    throw new CliException($"{dataset.Name} has no ground-truth boxes or masks for its validation images; evaluate on CUB200, ImageNet (with LOC_val_solution.csv), Synthetic or SyntheticScenes.");
+                }
+
                 // Built in a scope of their own and handed out detached: the evaluator runs while this method is
                 // suspended at the yield, so a scope open here would collect (and free) the evaluator's tensors too.
                 Tensor? masks = null;
                 Tensor? boxes = null;
+                ClassRegions? regions;
                 using (var scope = NewDisposeScope())
                 {
-                    if (dataset is SyntheticShapesDataset synthetic && synthetic.ImageSize == batch.Images.shape[2])
+                    long height = batch.Images.shape[2], width = batch.Images.shape[3];
+                    if (batch.ObjectMasks is { } objectMasks)
                     {
-                        masks = stack(batch.Indices.Select(synthetic.ReadMask).ToArray()).DetachFromDisposeScope();
-                    }
-                    else if (batch.Boxes.Any(b => b.Count > 0))
-                    {
-                        var most = batch.Boxes.Max(b => b.Count);
-                        var values = batch.Boxes.SelectMany(list => list.Concat(Enumerable.Repeat(default(BoundingBox), most - list.Count)))
-                            .SelectMany(b => new[] { (float)b.X1, (float)b.Y1, (float)b.X2, (float)b.Y2 }).ToArray();
-                        boxes = tensor(values).reshape(batch.Count, most, 4).DetachFromDisposeScope();
+                        var classes = ObjectClasses(batch.Objects, objectMasks.shape[1]);
+                        var ofLabel = classes.eq(batch.Labels.unsqueeze(1)).view(classes.shape[0], classes.shape[1], 1, 1);
+                        masks = objectMasks.logical_and(ofLabel).any(1).DetachFromDisposeScope();
+                        regions = ClassRegions.FromObjects(objectMasks, classes);
                     }
                     else
                     {
-                        throw new CliException($"{dataset.Name} has no ground-truth boxes or masks for its validation images; evaluate on CUB200, ImageNet (with LOC_val_solution.csv) or Synthetic.");
+                        boxes = BoxTensor(batch.Boxes);
+                        var most = batch.Objects.Max(o => o.Count);
+                        regions = ClassRegions.FromBoxes(BoxTensor(batch.Objects.Select(o => o.Select(b => b.Box).ToArray()).ToArray()), ObjectClasses(batch.Objects, most), height, width);
+                        boxes.DetachFromDisposeScope();
                     }
                 }
 
                 try
                 {
-                    yield return new EvaluationBatch(batch.Images, batch.Labels, boxes, masks);
+                    yield return new EvaluationBatch(batch.Images, batch.Labels, boxes, masks, regions);
                 }
                 finally
                 {
                     masks?.Dispose();
                     boxes?.Dispose();
+                    regions.Dispose();
                 }
             }
 
@@ -178,5 +195,18 @@ internal static class EvaluateCommand
                 yield break;
             }
         }
+    }
+
+    /// <summary>int64 <c>[B, K]</c>: each object's class, −1 past an image's objects.</summary>
+    private static Tensor ObjectClasses(IReadOnlyList<IReadOnlyList<AnnotatedObject>> objects, long planes) =>
+        tensor(objects.SelectMany(o => o.Select(x => (long)x.Class).Concat(Enumerable.Repeat(-1L, (int)planes - o.Count))).ToArray()).reshape(objects.Count, planes);
+
+    /// <summary>float32 <c>[B, K, 4]</c>, each image's boxes padded with empty boxes to the most of any image.</summary>
+    private static Tensor BoxTensor(IReadOnlyList<IReadOnlyList<BoundingBox>> boxes)
+    {
+        var most = Math.Max(1, boxes.Max(b => b.Count));
+        var values = boxes.SelectMany(list => list.Concat(Enumerable.Repeat(default(BoundingBox), most - list.Count)))
+            .SelectMany(b => new[] { (float)b.X1, (float)b.Y1, (float)b.X2, (float)b.Y2 }).ToArray();
+        return tensor(values).reshape(boxes.Count, most, 4);
     }
 }

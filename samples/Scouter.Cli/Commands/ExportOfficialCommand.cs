@@ -81,9 +81,9 @@ internal static class ExportOfficialCommand
         };
         // Where our defaults are not the official ones (--dataset; the synthetic profile), the flag is always spelled out.
         var ours = new HashSet<string> { "dataset" };
-        if (RunSettings.IsSynthetic(effective))
+        if (RunSettings.ProfileOf(effective) is { } profile)
         {
-            ours.UnionWith(RunSettings.SyntheticProfile.Keys);
+            ours.UnionWith(profile.Keys);
         }
 
         foreach (var flag in FlagTable.All.Where(f => f.Official && !Managed.Contains(f.Name)))

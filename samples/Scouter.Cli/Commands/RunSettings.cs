@@ -58,6 +58,15 @@ internal sealed record RunSettings(
         ["lr_drop"] = "5",
     };
 
+    /// <summary>
+    /// The scene set's profile (<c>--dataset SyntheticScenes</c>): the same short CPU recipe as the shapes set's, two
+    /// stages and ten slots per class.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> SyntheticScenesProfile = new Dictionary<string, string>(SyntheticProfile);
+
+    /// <summary>The scene set's FC warm-up, where the user did not set the flags.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SyntheticScenesWarmUpProfile = new Dictionary<string, string>(SyntheticWarmUpProfile);
+
     /// <summary>Whether this run is the synthetic profile's automatic FC warm-up candidate (use_pre left at the profile's default).</summary>
     public bool WarmsUpAutomatically { get; init; }
 
@@ -161,13 +170,26 @@ internal sealed record RunSettings(
 
     /// <summary>The flags as this run uses them: the synthetic profile applied where the user left a flag at its default.</summary>
     public static ParsedArguments Effective(ParsedArguments args) =>
-        IsSynthetic(args)
-            ? args.With(SyntheticProfile.Where(p => !args.IsExplicit(p.Key)).ToDictionary(p => p.Key, p => p.Value))
+        ProfileOf(args) is { } profile
+            ? args.With(profile.Where(p => !args.IsExplicit(p.Key)).ToDictionary(p => p.Key, p => p.Value))
             : args;
 
-    /// <summary>Whether the run uses the embedded synthetic data set, whose profile fills unset flags.</summary>
-    public static bool IsSynthetic(ParsedArguments args) =>
-        string.Equals(args.Text("dataset"), SyntheticShapesDataset.DatasetName, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether the run uses an embedded synthetic data set, whose profile fills unset flags.</summary>
+    public static bool IsSynthetic(ParsedArguments args) => ProfileOf(args) is not null;
+
+    /// <summary>The profile of the embedded synthetic data set <c>--dataset</c> names, or null for data on disk.</summary>
+    public static IReadOnlyDictionary<string, string>? ProfileOf(ParsedArguments args) => Profiles(args)?.Profile;
+
+    /// <summary>The automatic FC warm-up's profile of the synthetic data set <c>--dataset</c> names, or null for data on disk.</summary>
+    public static IReadOnlyDictionary<string, string>? WarmUpProfileOf(ParsedArguments args) => Profiles(args)?.WarmUp;
+
+    private static (IReadOnlyDictionary<string, string> Profile, IReadOnlyDictionary<string, string> WarmUp)? Profiles(ParsedArguments args) =>
+        args.Text("dataset")?.Trim() switch
+        {
+            { } name when name.Equals(SyntheticShapesDataset.DatasetName, StringComparison.OrdinalIgnoreCase) => (SyntheticProfile, SyntheticWarmUpProfile),
+            { } name when name.Equals(SyntheticScenesDataset.DatasetName, StringComparison.OrdinalIgnoreCase) => (SyntheticScenesProfile, SyntheticScenesWarmUpProfile),
+            _ => null,
+        };
 
     /// <summary><c>--output_stride</c>, which must be 32, 16 or 8.</summary>
     public static int ReadOutputStride(ParsedArguments args)

@@ -114,7 +114,7 @@ internal static class TrainCommand
         if (run.WarmsUpAutomatically && !string.IsNullOrEmpty(preCheckpointDir) && !File.Exists(run.PreCheckpointPath))
         {
             context.Console.MarkupLine("[bold]Stage 1 of 2:[/] FC pre-training of the backbone (the seed's recipe; --use_pre true is the synthetic default)");
-            var warmUp = RunSettings.SyntheticWarmUpProfile
+            var warmUp = RunSettings.WarmUpProfileOf(args)!
                 .Where(p => p.Key == "use_slot" || !args.IsExplicit(p.Key))
                 .ToDictionary(p => p.Key, p => p.Value);
             warmUp["output_dir"] = preCheckpointDir;
