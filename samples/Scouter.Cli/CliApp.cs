@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Scouter.Cli.Arguments;
 using Scouter.Cli.Commands;
 using Scouter.Core.Data.Imaging;
+using Scouter.Core.Training;
 using Spectre.Console;
 
 namespace Scouter.Cli;
@@ -30,6 +31,12 @@ internal static class CliApp
             // Before any data set, model or output: a run that cannot read its inputs or write its outputs fails now.
             FlagPaths.Check(parsed);
             PerformanceSettings.ConfigureAllocator(parsed);
+            // Process-wide, so set once here for every verb: an application chooses its threads, not a library call.
+            if (parsed.OptionalInteger("threads") is { } threads)
+            {
+                ComputeDevice.ConfigureThreads(threads);
+            }
+
             var context = new CommandContext(console, logs, cancellation);
             return parsed.Verb switch
             {

@@ -23,11 +23,6 @@ internal static class BulkExplainCommand
             throw new UsageException("--image explains one image and --jsonl a whole split or --image_dir; give one or the other.");
         }
 
-        if (args.OptionalInteger("threads") is { } threads)
-        {
-            ComputeDevice.ConfigureThreads(threads);
-        }
-
         var dataset = Images(args, run);
         var options = new BulkExplanationOptions
         {
