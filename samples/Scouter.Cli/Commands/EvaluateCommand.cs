@@ -13,7 +13,7 @@ namespace Scouter.Cli.Commands;
 /// <summary>
 /// <c>scouter evaluate</c>: the paper's explanation metrics (area, precision, pointing game, IAUC, DAUC, infidelity,
 /// max-sensitivity) for the SCOUTER model's own explanations and for baselines on the FC model, on validation
-/// images with ground-truth boxes (CUB-200, ImageNet with its LOC csv) or masks (Synthetic).
+/// images: precision and the pointing game need ground-truth boxes (CUB-200, ImageNet with its LOC csv) or masks (Synthetic).
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -22,22 +22,29 @@ internal static class EvaluateCommand
         var methods = BaselineNames(args.Text("baselines"));
         var metrics = MetricSelection(args.Text("metrics"));
         var scouterPath = args.Text("checkpoint") ?? CheckpointRun.DefaultPath(args, useSlot: true);
-        var fcPath = CheckpointRun.DefaultPath(args, useSlot: false);
         var batchSize = args.Integer("batch_size");
-        using var scouter = File.Exists(scouterPath) ? CheckpointRun.Load(args, context, useSlot: true, batchSize) : null;
-        // The baselines' FC model is always the run's own, whatever --checkpoint names.
-        using var fc = methods.Count > 0 && File.Exists(fcPath) ? CheckpointRun.Load(args.With(new Dictionary<string, string> { ["checkpoint"] = fcPath }), context, useSlot: false, batchSize) : null;
+        using var scouter = File.Exists(scouterPath) ? CheckpointRun.Load(args, context, useSlot: true, batchSize, scouterPath) : null;
+        // The baselines' FC model is always the run's own (in --output_dir), for the data set the SCOUTER checkpoint was trained on.
+        var fcPath = CheckpointRun.DefaultPath(scouter?.Arguments ?? args, useSlot: false);
+        using var fc = methods.Count > 0 && File.Exists(fcPath) ? CheckpointRun.Load(args, context, useSlot: false, batchSize, fcPath) : null;
         if (scouter is null && fc is null)
         {
             throw new CliException($"Nothing to evaluate: neither {scouterPath} (SCOUTER) nor {fcPath} (FC baseline, for --baselines) exists. Train them first or pass --checkpoint.");
         }
 
+        // The flags as the SCOUTER checkpoint completes them (the seed of its training run, for one).
+        args = (scouter ?? fc)!.Arguments;
         if (methods.Count > 0 && fc is null)
         {
             context.Logger.LogWarning("No FC baseline checkpoint at {Path}: baselines skipped", fcPath);
         }
 
         var data = (scouter ?? fc)!.RequireData();
+        if (!HasGroundTruth(data.Val) && (metrics & (ExplanationMetrics.Precision | ExplanationMetrics.PointingGame)) != 0)
+        {
+            context.Logger.LogWarning("{Name} has no ground-truth boxes or masks: precision and the pointing game are left empty (CUB200, ImageNet with LOC_val_solution.csv and Synthetic have them)", data.Val.Name);
+        }
+
         var polarity = (scouter?.Model.Head as XSlotClassifier)?.Polarity ?? Core.Options.ScouterPolarity.Positive;
         var options = new EvaluationOptions { Seed = args.Integer("seed"), Metrics = metrics };
         if (args.Text("explained_class") is { } explained)
@@ -129,7 +136,10 @@ internal static class EvaluateCommand
             : throw new UsageException($"--metrics: unknown metric(s) {string.Join(", ", unknown)}; known: {string.Join(", ", MetricNames.Keys)}, all, none.");
     }
 
-    /// <summary>Validation batches with ground truth: masks for the synthetic set, boxes (padded to the batch's maximum count) otherwise.</summary>
+    private static bool HasGroundTruth(ImageDataset dataset) =>
+        dataset is SyntheticShapesDataset || (dataset.Count > 0 && dataset.GetBoxes(0).Count > 0);
+
+    /// <summary>Validation batches with their ground truth: masks for the synthetic set, boxes (padded to the batch's maximum count) where the data set has them, none otherwise.</summary>
     private static IEnumerable<EvaluationBatch> Batches(BatchLoader loader, ImageDataset dataset, int maxImages)
     {
         var seen = 0;
@@ -153,10 +163,6 @@ internal static class EvaluateCommand
                         var values = batch.Boxes.SelectMany(list => list.Concat(Enumerable.Repeat(default(BoundingBox), most - list.Count)))
                             .SelectMany(b => new[] { (float)b.X1, (float)b.Y1, (float)b.X2, (float)b.Y2 }).ToArray();
                         boxes = tensor(values).reshape(batch.Count, most, 4).DetachFromDisposeScope();
-                    }
-                    else
-                    {
-                        throw new CliException($"{dataset.Name} has no ground-truth boxes or masks for its validation images; evaluate on CUB200, ImageNet (with LOC_val_solution.csv) or Synthetic.");
                     }
                 }
 
