@@ -179,7 +179,7 @@ public sealed class CheckpointSettingsTests : IClassFixture<CheckpointSettingsTe
 
         var wrong = CliRunner.Run(["cam", "--checkpoint", runs.ScouterCheckpoint, "--image", runs.Image, "--output_dir", runs.NewFolder()]);
         wrong.ExitCode.Should().Be(1);
-        wrong.Output.Should().Contain("holds a SCOUTER (xSlot) model").And.Contain("FC baseline");
+        wrong.Output.Should().Contain("is a SCOUTER (xSlot) checkpoint").And.Contain("FC baseline");
     }
 
     [Fact]
