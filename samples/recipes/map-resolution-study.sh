@@ -19,6 +19,7 @@
 #   BASELINES baseline methods (default "gradcam,gradcam++,scorecam")
 #   IMAGES    validation images scored (default 256)
 #   JOBS, THREADS  parallel trainings and threads each (default 2 and 1)
+#   EXTRA     flags added to every train and evaluate (default none; e.g. "--synthetic_train 64 --synthetic_val 32" for a smoke run)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 SCOUTER="${SCOUTER:-dotnet run -c Release --project $here/../Scouter.Cli --}"
@@ -32,9 +33,10 @@ BASELINES="${BASELINES:-gradcam,gradcam++,scorecam}"
 IMAGES="${IMAGES:-256}"
 JOBS="${JOBS:-2}"
 THREADS="${THREADS:-1}"
+EXTRA="${EXTRA:-}"
 METRICS="precision,pointing,class_precision,class_pointing"
 mkdir -p "$OUT"
-export SCOUTER OUT IMG_SIZE BASELINES IMAGES THREADS METRICS
+export SCOUTER OUT IMG_SIZE BASELINES IMAGES THREADS METRICS EXTRA
 
 # Runs a command, appending its wall time in seconds to $1.seconds and its output to $1.log.
 timed() {
@@ -55,7 +57,7 @@ fc_set() {
   coarse="$(fc_dir "$set" 32)"
   mkdir -p "$coarse"
   [ -f "$coarse/${set}_no_slot_checkpoint.pth" ] || timed "$coarse/train" $SCOUTER train --dataset "$set" --img_size "$IMG_SIZE" \
-    --use_slot false --epochs 6 --lr 0.001 --lr_drop 5 --threads "$THREADS" --output_dir "$coarse"
+    --use_slot false --epochs 6 --lr 0.001 --lr_drop 5 --threads "$THREADS" $EXTRA --output_dir "$coarse"
   for stride in $STRIDES; do
     [ "$stride" = 32 ] && continue
     fine="$(fc_dir "$set" "$stride")"
@@ -63,7 +65,7 @@ fc_set() {
     if [ ! -f "$fine/${set}_no_slot_checkpoint.pth" ]; then
       cp "$coarse/${set}_no_slot_checkpoint.pth" "$fine/"
       timed "$fine/train" $SCOUTER train --dataset "$set" --img_size "$IMG_SIZE" --use_slot false --epochs 8 --lr 0.001 \
-        --lr_drop 5 --resume true --output_stride "$stride" --threads "$THREADS" --output_dir "$fine"
+        --lr_drop 5 --resume true --output_stride "$stride" --threads "$THREADS" $EXTRA --output_dir "$fine"
     fi
   done
 }
@@ -77,10 +79,10 @@ scouter_run() {
   if [ ! -f "$dir/${set}_use_slot_checkpoint.pth" ]; then
     cp "$(fc_dir "$set" "$stride")/${set}_no_slot_checkpoint.pth" "$dir/"
     timed "$dir/train" $SCOUTER train --dataset "$set" --img_size "$IMG_SIZE" --use_slot true --use_pre true --loss_status 1 \
-      --lambda_value "$lambda" --slots_per_class "$slots" --output_stride "$stride" --threads "$THREADS" --output_dir "$dir"
+      --lambda_value "$lambda" --slots_per_class "$slots" --output_stride "$stride" --threads "$THREADS" $EXTRA --output_dir "$dir"
   fi
   [ -f "$dir/evaluation.json" ] || timed "$dir/evaluate" $SCOUTER evaluate --dataset "$set" --img_size "$IMG_SIZE" \
-    --baselines none --metrics "$METRICS" --max_images "$IMAGES" --threads "$THREADS" --output_dir "$dir" --json "$dir/evaluation.json"
+    --baselines none --metrics "$METRICS" --max_images "$IMAGES" --threads "$THREADS" $EXTRA --output_dir "$dir" --json "$dir/evaluation.json"
 }
 export -f scouter_run
 
@@ -89,14 +91,15 @@ baseline_eval() {
   local set="$1" stride="$2" dir
   dir="$(fc_dir "$set" "$stride")"
   [ -f "$dir/evaluation.json" ] || timed "$dir/evaluate" $SCOUTER evaluate --dataset "$set" --img_size "$IMG_SIZE" \
-    --baselines "$BASELINES" --metrics "$METRICS" --max_images "$IMAGES" --threads "$THREADS" --output_dir "$dir" --json "$dir/evaluation.json"
+    --baselines "$BASELINES" --metrics "$METRICS" --max_images "$IMAGES" --threads "$THREADS" $EXTRA --output_dir "$dir" --json "$dir/evaluation.json"
 }
 export -f baseline_eval
 
 printf '%s\n' $SETS | xargs -P "$JOBS" -I{} bash -c 'fc_set {}'
 {
   for set in $SETS; do for stride in $STRIDES; do echo "baseline_eval $set $stride"; done; done
-  for set in $SETS; do for stride in $STRIDES; do for slots in $SLOTS; do for lambda in $LAMBDAS; do
+  # The data sets innermost, so that a partial run already compares both at the first strides listed.
+  for stride in $STRIDES; do for slots in $SLOTS; do for lambda in $LAMBDAS; do for set in $SETS; do
     echo "scouter_run $set $stride $lambda $slots"; done; done; done; done
 } | xargs -P "$JOBS" -I{} bash -c '{}'
 
@@ -104,7 +107,7 @@ printf '%s\n' $SETS | xargs -P "$JOBS" -I{} bash -c 'fc_set {}'
 results="$OUT/results.tsv"
 printf 'set\tmap\tmethod\tlambda\tslots\tval_acc\tarea\tprecision\tpointing\tclass_precision\tclass_pointing\ttrain_s\teval_s\n' > "$results"
 for set in $SETS; do
-  for stride in $STRIDES; do
+  for stride in $(printf '%s\n' $STRIDES | sort -rn); do
     map="$(( (IMG_SIZE + stride - 1) / stride ))"
     for dir in "$(fc_dir "$set" "$stride")" "$OUT/$set"/scouter-s"$stride"-*; do
       [ -f "$dir/evaluation.json" ] || continue

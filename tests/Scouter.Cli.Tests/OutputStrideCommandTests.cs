@@ -67,10 +67,11 @@ public sealed class OutputStrideCommandTests : IDisposable
         code.Should().Be(0, text);
         side.Should().Be(4, "32 px at output stride 8, although --output_stride was left at 32");
 
+        // Given explicitly, another stride is used, with a warning naming both: the same weights, a coarser map.
         var (givenCode, givenText, givenSide) = Explain("--output_stride", "16");
         givenCode.Should().Be(0, givenText);
-        givenText.Should().Contain("--output_stride 16 ignored: the checkpoint was trained at output stride 8");
-        givenSide.Should().Be(4);
+        givenText.Should().Contain("--output_stride 16 is used as given").And.Contain("trained with output_stride 8");
+        givenSide.Should().Be(2);
     }
 
     [Fact]
@@ -87,10 +88,13 @@ public sealed class OutputStrideCommandTests : IDisposable
             store.Save(path, checkpoint with { Args = official });
         }
 
-        var (code, text, side) = Explain("--output_stride", "8");
+        var (code, text, side) = Explain();
+        var (givenCode, givenText, givenSide) = Explain("--output_stride", "8");
 
         code.Should().Be(0, text);
-        text.Should().Contain("--output_stride 8 ignored: the checkpoint was trained at output stride 32");
         side.Should().Be(1, "32 px at output stride 32");
+        givenCode.Should().Be(0, givenText);
+        givenText.Should().Contain("--output_stride 8 is used as given").And.Contain("trained with output_stride 32");
+        givenSide.Should().Be(4, "32 px at the given output stride 8");
     }
 }

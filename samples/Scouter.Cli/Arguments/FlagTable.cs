@@ -51,7 +51,7 @@ internal static class FlagTable
         new("devices", FlagKind.Text, null, "train: data-parallel device list, e.g. cuda:0,cuda:1 or cpu,cpu (overrides --device)", Official: false),
         new("tensorboard", FlagKind.Text, null, "train: write TensorBoard event files (losses, accuracies, learning rate, area term, explanations) under this folder, one subfolder per run", Official: false),
         new("threads", FlagKind.Integer, null, "LibTorch threads (default: physical cores)", Official: false),
-        new("checkpoint", FlagKind.Text, null, "explain/cam/evaluate: a checkpoint of ours or an official PyTorch one; export-official: the file to write", Official: false),
+        new("checkpoint", FlagKind.Text, null, "explain/cam/evaluate: a checkpoint of ours or an official PyTorch one, whose settings apply to every flag not given; export-official: the file to write", Official: false),
         new("image", FlagKind.Text, null, "explain: explain this image instead of the first validation image", Official: false),
         new("json", FlagKind.Text, null, "explain/evaluate: also write the result as JSON to this path", Official: false),
         new("steps", FlagKind.Integer, "20", "bench: timed steps", Official: false),

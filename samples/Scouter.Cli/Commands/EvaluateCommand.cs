@@ -24,22 +24,29 @@ internal static class EvaluateCommand
         var metrics = MetricSelection(args.Text("metrics"));
         var tolerance = PointingTolerance(args.Number("pointing_tolerance"));
         var scouterPath = args.Text("checkpoint") ?? CheckpointRun.DefaultPath(args, useSlot: true);
-        var fcPath = CheckpointRun.DefaultPath(args, useSlot: false);
         var batchSize = args.Integer("batch_size");
-        using var scouter = File.Exists(scouterPath) ? CheckpointRun.Load(args, context, useSlot: true, batchSize) : null;
-        // The baselines' FC model is always the run's own, whatever --checkpoint names.
-        using var fc = methods.Count > 0 && File.Exists(fcPath) ? CheckpointRun.Load(args.With(new Dictionary<string, string> { ["checkpoint"] = fcPath }), context, useSlot: false, batchSize) : null;
+        using var scouter = File.Exists(scouterPath) ? CheckpointRun.Load(args, context, useSlot: true, batchSize, scouterPath) : null;
+        // The baselines' FC model is always the run's own (in --output_dir), for the data set the SCOUTER checkpoint was trained on.
+        var fcPath = CheckpointRun.DefaultPath(scouter?.Arguments ?? args, useSlot: false);
+        using var fc = methods.Count > 0 && File.Exists(fcPath) ? CheckpointRun.Load(args, context, useSlot: false, batchSize, fcPath) : null;
         if (scouter is null && fc is null)
         {
             throw new CliException($"Nothing to evaluate: neither {scouterPath} (SCOUTER) nor {fcPath} (FC baseline, for --baselines) exists. Train them first or pass --checkpoint.");
         }
 
+        // The flags as the SCOUTER checkpoint completes them (the seed of its training run, for one).
+        args = (scouter ?? fc)!.Arguments;
         if (methods.Count > 0 && fc is null)
         {
             context.Logger.LogWarning("No FC baseline checkpoint at {Path}: baselines skipped", fcPath);
         }
 
         var data = (scouter ?? fc)!.RequireData();
+        if (!HasGroundTruth(data.Val) && (metrics & (ExplanationMetrics.Precision | ExplanationMetrics.PointingGame)) != 0)
+        {
+            context.Logger.LogWarning("{Name} has no ground-truth boxes or masks: precision and the pointing game are left empty (CUB200, ImageNet with LOC_val_solution.csv, Synthetic and SyntheticScenes have them)", data.Val.Name);
+        }
+
         var polarity = (scouter?.Model.Head as XSlotClassifier)?.Polarity ?? Core.Options.ScouterPolarity.Positive;
         var options = new EvaluationOptions { Seed = args.Integer("seed"), Metrics = metrics, PointingTolerance = tolerance };
         if (args.Text("explained_class") is { } explained)
@@ -137,9 +144,13 @@ internal static class EvaluateCommand
             : throw new UsageException($"--metrics: unknown metric(s) {string.Join(", ", unknown)}; known: {string.Join(", ", MetricNames.Keys)}, all, none.");
     }
 
+    private static bool HasGroundTruth(ImageDataset dataset) =>
+        dataset is SyntheticDataset || (dataset.Count > 0 && dataset.GetBoxes(0).Count > 0);
+
     /// <summary>
-    /// Validation batches with ground truth: the label's region (the union of the masks of the label's objects where
-    /// the data set has masks, its boxes otherwise) and every present class's region for the class-specific metrics.
+    /// Validation batches with their ground truth where the data set has it: the label's region (the union of the masks
+    /// of the label's objects where the data set has masks, its boxes otherwise) and every present class's region for
+    /// the class-specific metrics; without ground truth, the images and labels alone.
     /// </summary>
     private static IEnumerable<EvaluationBatch> Batches(BatchLoader loader, ImageDataset dataset, int maxImages)
     {
@@ -148,16 +159,11 @@ internal static class EvaluateCommand
         {
             using (batch)
             {
-                if (batch.Objects.All(o => o.Count == 0))
-                {
-                    throw new CliException($"{dataset.Name} has no ground-truth boxes or masks for its validation images; evaluate on CUB200, ImageNet (with LOC_val_solution.csv), Synthetic or SyntheticScenes.");
-                }
-
                 // Built in a scope of their own and handed out detached: the evaluator runs while this method is
                 // suspended at the yield, so a scope open here would collect (and free) the evaluator's tensors too.
                 Tensor? masks = null;
                 Tensor? boxes = null;
-                ClassRegions? regions;
+                ClassRegions? regions = null;
                 using (var scope = NewDisposeScope())
                 {
                     long height = batch.Images.shape[2], width = batch.Images.shape[3];
@@ -168,7 +174,7 @@ internal static class EvaluateCommand
                         masks = objectMasks.logical_and(ofLabel).any(1).DetachFromDisposeScope();
                         regions = ClassRegions.FromObjects(objectMasks, classes);
                     }
-                    else
+                    else if (batch.Objects.Any(o => o.Count > 0))
                     {
                         boxes = BoxTensor(batch.Boxes);
                         var most = batch.Objects.Max(o => o.Count);
@@ -185,7 +191,7 @@ internal static class EvaluateCommand
                 {
                     masks?.Dispose();
                     boxes?.Dispose();
-                    regions.Dispose();
+                    regions?.Dispose();
                 }
             }
 

@@ -20,6 +20,7 @@ internal static class ExplainCommand
     public static int Run(ParsedArguments args, CommandContext context)
     {
         using var run = CheckpointRun.Load(args, context, batchSize: args.Text("jsonl") is null ? 1 : args.Integer("batch_size"));
+        args = run.Arguments;
         if (run.Model.Head is not XSlotClassifier head)
         {
             throw new CliException($"{run.Path} is an FC model: it has no explanation of its own. Use 'scouter cam' for its CAM-family maps.");

@@ -149,7 +149,7 @@ internal static class TrainCommand
             return replica;
         }
 
-        using var trainer = new Trainer(model, loss, run.Training, store, target, OfficialArgsFactory.From(RunSettings.Effective(args)), context.Logs.CreateLogger<Trainer>(), NewReplica);
+        using var trainer = new Trainer(model, loss, run.Training, store, target, OfficialArgsFactory.From(OfficialArgsFactory.Describing(RunSettings.Effective(args), model.Head)), context.Logs.CreateLogger<Trainer>(), NewReplica);
 
         if (RunSettings.ResumePath(args.Text("resume")) is { } resumePath)
         {

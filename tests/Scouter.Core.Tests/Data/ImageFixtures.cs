@@ -30,4 +30,13 @@ public static class ImageFixtures
         .. BitConverter.GetBytes(width).Reverse(), .. BitConverter.GetBytes(height).Reverse(), 8, 2, 0, 0, 0, 0, 0, 0, 0, // depth 8, RGB, a CRC
         0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82, // IEND
     ];
+
+    /// <summary>A float32 CHW tensor of section model_input.</summary>
+    public static Tensor GetFloat(string section, string key)
+    {
+        var entry = Document.Value.RootElement.GetProperty(section).GetProperty(key);
+        var shape = entry.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+        var data = entry.GetProperty("data").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+        return tensor(data, shape);
+    }
 }

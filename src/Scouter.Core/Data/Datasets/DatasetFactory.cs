@@ -8,6 +8,11 @@ public static class DatasetFactory
     /// <summary>The accepted names (case-insensitive).</summary>
     public static IReadOnlyList<string> Names { get; } = ["MNIST", ImageNet.Name, ConText.Name, Cub200.Name, ImageFolder.Name, SyntheticShapesDataset.DatasetName, SyntheticScenesDataset.DatasetName];
 
+    /// <summary>Image channels of the data set named <paramref name="name"/>: 1 for MNIST (any IDX set, the official one-channel stem), 3 for every other.</summary>
+    /// <param name="name">A data set name (case-insensitive), or null.</param>
+    public static int ImageChannels(string? name) =>
+        string.Equals(name?.Trim(), "MNIST", StringComparison.OrdinalIgnoreCase) ? 1 : 3;
+
     /// <summary>Loads both splits and builds their transforms.</summary>
     /// <param name="options">Name, folder, classes, size, augmentation, split and seed.</param>
     /// <exception cref="ArgumentException">The name is unknown, or a data set on disk has no <c>DatasetDir</c>.</exception>

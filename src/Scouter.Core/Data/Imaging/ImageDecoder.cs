@@ -309,7 +309,7 @@ public static class ImageDecoder
     }
 
     // ITU-R 601-2 luma in PIL's fixed point (Convert.c, L24): (R·19595 + G·38470 + B·7471 + 2^15) >> 16.
-    private static Tensor ToLuma(Tensor rgb)
+    internal static Tensor ToLuma(Tensor rgb)
     {
         var channels = rgb.to(ScalarType.Int32);
         var luma = (channels[0] * 19595 + channels[1] * 38470 + channels[2] * 7471 + 32768).div(65536, rounding_mode: RoundingMode.floor);
