@@ -16,8 +16,10 @@
 #   LAMBDAS   lambda values (default "1 3 10")
 #   SLOTS     slots per class (default "1 10")
 #   IMG_SIZE  image side (default 64)
-#   BASELINES baseline methods (default "gradcam,gradcam++,scorecam")
+#   BASELINES baseline methods scored on IMAGES images (default "gradcam,gradcam++")
 #   IMAGES    validation images scored (default 256)
+#   SLOW_BASELINES, SLOW_IMAGES  baselines scored on the first SLOW_IMAGES of those images only (default "scorecam"
+#             and 64: Score-CAM runs one forward pass per feature channel, 512 per image for resnet18)
 #   JOBS, THREADS  parallel trainings and threads each (default 2 and 1)
 #   EXTRA     flags added to every train and evaluate (default none; e.g. "--synthetic_train 64 --synthetic_val 32" for a smoke run)
 set -euo pipefail
@@ -29,14 +31,16 @@ STRIDES="${STRIDES:-32 16 8}"
 LAMBDAS="${LAMBDAS:-1 3 10}"
 SLOTS="${SLOTS:-1 10}"
 IMG_SIZE="${IMG_SIZE:-64}"
-BASELINES="${BASELINES:-gradcam,gradcam++,scorecam}"
+BASELINES="${BASELINES:-gradcam,gradcam++}"
 IMAGES="${IMAGES:-256}"
+SLOW_BASELINES="${SLOW_BASELINES:-scorecam}"
+SLOW_IMAGES="${SLOW_IMAGES:-64}"
 JOBS="${JOBS:-2}"
 THREADS="${THREADS:-1}"
 EXTRA="${EXTRA:-}"
 METRICS="precision,pointing,class_precision,class_pointing"
 mkdir -p "$OUT"
-export SCOUTER OUT IMG_SIZE BASELINES IMAGES THREADS METRICS EXTRA
+export SCOUTER OUT IMG_SIZE BASELINES IMAGES SLOW_BASELINES SLOW_IMAGES THREADS METRICS EXTRA
 
 # Runs a command, appending its wall time in seconds to $1.seconds and its output to $1.log.
 timed() {
@@ -93,7 +97,14 @@ baseline_eval() {
   [ -f "$dir/evaluation.json" ] || timed "$dir/evaluate" $SCOUTER evaluate --dataset "$set" --img_size "$IMG_SIZE" \
     --baselines "$BASELINES" --metrics "$METRICS" --max_images "$IMAGES" --threads "$THREADS" $EXTRA --output_dir "$dir" --json "$dir/evaluation.json"
 }
-export -f baseline_eval
+slow_baseline_eval() {
+  local set="$1" stride="$2" dir
+  dir="$(fc_dir "$set" "$stride")"
+  [ -z "$SLOW_BASELINES" ] || [ -f "$dir/evaluation-slow.json" ] || timed "$dir/evaluate-slow" $SCOUTER evaluate --dataset "$set" \
+    --img_size "$IMG_SIZE" --baselines "$SLOW_BASELINES" --metrics "$METRICS" --max_images "$SLOW_IMAGES" --threads "$THREADS" $EXTRA \
+    --output_dir "$dir" --json "$dir/evaluation-slow.json"
+}
+export -f baseline_eval slow_baseline_eval
 
 printf '%s\n' $SETS | xargs -P "$JOBS" -I{} bash -c 'fc_set {}'
 {
@@ -101,32 +112,38 @@ printf '%s\n' $SETS | xargs -P "$JOBS" -I{} bash -c 'fc_set {}'
   # The data sets innermost, so that a partial run already compares both at the first strides listed.
   for stride in $STRIDES; do for slots in $SLOTS; do for lambda in $LAMBDAS; do for set in $SETS; do
     echo "scouter_run $set $stride $lambda $slots"; done; done; done; done
+  for set in $SETS; do for stride in $STRIDES; do echo "slow_baseline_eval $set $stride"; done; done
 } | xargs -P "$JOBS" -I{} bash -c '{}'
 
-# The table: one line per method and model, with the training time (all epochs, wall clock) of the model explained.
+# The table: one line per method and model, with the training time (all epochs, wall clock) of the model explained
+# and the number of validation images its metrics are over.
 results="$OUT/results.tsv"
-printf 'set\tmap\tmethod\tlambda\tslots\tval_acc\tarea\tprecision\tpointing\tclass_precision\tclass_pointing\ttrain_s\teval_s\n' > "$results"
+printf 'set\tmap\tmethod\tlambda\tslots\tval_acc\timages\tarea\tprecision\tpointing\tclass_precision\tclass_pointing\ttrain_s\teval_s\n' > "$results"
 for set in $SETS; do
   for stride in $(printf '%s\n' $STRIDES | sort -rn); do
     map="$(( (IMG_SIZE + stride - 1) / stride ))"
     for dir in "$(fc_dir "$set" "$stride")" "$OUT/$set"/scouter-s"$stride"-*; do
-      [ -f "$dir/evaluation.json" ] || continue
       lambda=-; slots=-
       if [[ "$dir" =~ -l([0-9.]+)-k([0-9]+)$ ]]; then lambda="${BASH_REMATCH[1]}"; slots="${BASH_REMATCH[2]}"; fi
       metrics="$dir/${set}_use_slot_metrics.json"
       [ "$lambda" = - ] && metrics="$dir/${set}_no_slot_metrics.json"
       acc="$(jq -r '.[-1].val.accuracy' "$metrics" 2>/dev/null || echo -)"
       train_s="$(paste -sd+ "$dir/train.seconds" 2>/dev/null | bc || echo -)"
-      eval_s="$(paste -sd+ "$dir/evaluate.seconds" 2>/dev/null | bc || echo -)"
-      jq -r --arg set "$set" --arg map "${map}x${map}" --arg l "$lambda" --arg k "$slots" --arg acc "$acc" --arg t "$train_s" --arg e "$eval_s" \
-        '.rows[] | [$set, $map, .method, $l, $k, $acc, .areaSize, .precision, .pointingGame, .classPrecision, .classPointingGame, $t, $e] | map(tostring) | @tsv' \
-        "$dir/evaluation.json" >> "$results"
+      for stem in evaluate evaluate-slow; do
+        json="$dir/evaluation.json"
+        [ "$stem" = evaluate-slow ] && json="$dir/evaluation-slow.json"
+        [ -f "$json" ] || continue
+        eval_s="$(paste -sd+ "$dir/$stem.seconds" 2>/dev/null | bc || echo -)"
+        jq -r --arg set "$set" --arg map "${map}x${map}" --arg l "$lambda" --arg k "$slots" --arg acc "$acc" --arg t "$train_s" --arg e "$eval_s" \
+          '.rows[] | [$set, $map, .method, $l, $k, $acc, .images, .areaSize, .precision, .pointingGame, .classPrecision, .classPointingGame, $t, $e] | map(tostring) | @tsv' \
+          "$json" >> "$results"
+      done
     done
   done
 done
 {
-  echo "| set | map | method | λ | slots | val acc | area ↓ | precision ↑ | pointing ↑ | class precision ↑ | class pointing ↑ | train s | eval s |"
-  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-  tail -n +2 "$results" | awk -F'\t' '{ for (i = 6; i <= 11; i++) if ($i ~ /^[0-9.e-]+$/) $i = sprintf("%.3f", $i); printf "| %s |\n", $1 " | " $2 " | " $3 " | " $4 " | " $5 " | " $6 " | " $7 " | " $8 " | " $9 " | " $10 " | " $11 " | " $12 " | " $13 }'
+  echo "| set | map | method | λ | slots | val acc | images | area ↓ | precision ↑ | pointing ↑ | class precision ↑ | class pointing ↑ | train s | eval s |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  tail -n +2 "$results" | awk -F'\t' '{ for (i = 8; i <= 12; i++) if ($i ~ /^[0-9.e-]+$/) $i = sprintf("%.3f", $i); $6 = ($6 ~ /^[0-9.e-]+$/) ? sprintf("%.3f", $6) : $6; for (i = 13; i <= 14; i++) if ($i ~ /^[0-9.]+$/) $i = sprintf("%.0f", $i); printf "| %s |\n", $1 " | " $2 " | " $3 " | " $4 " | " $5 " | " $6 " | " $7 " | " $8 " | " $9 " | " $10 " | " $11 " | " $12 " | " $13 " | " $14 }'
 } > "$OUT/results.md"
 cat "$OUT/results.md"
