@@ -8,6 +8,8 @@
 //       median time of each phase of a training step, as JSON
 //   dotnet run -c Release --project benchmarks/Scouter.Benchmarks -- overhead --preset mnist260
 //       FC and SCOUTER steps alternating in one process: what the xSlot head adds, as JSON
+//   dotnet run -c Release --project benchmarks/Scouter.Benchmarks -- inference --preset r18_64
+//       the explanation forward pass with no_grad, inference mode, folded batch norms, channels-last, alternating
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -20,7 +22,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] is "steps" or "soak" or "profile" or "overhead")
+        if (args.Length > 0 && args[0] is "steps" or "soak" or "profile" or "overhead" or "inference")
         {
             var flags = ParseFlags(args.AsSpan(1));
             var reuse = flags.GetValueOrDefault("reuse-freed-memory", "false") == "true" && Scouter.Core.Training.NativeAllocator.ReuseFreedMemory();
@@ -50,6 +52,7 @@ public static class Program
                 "steps" => Steps(options, flags, reuse),
                 "profile" => StepProfile.Run(options),
                 "overhead" => HeadOverhead.Run(options),
+                "inference" => InferenceVariants.Run(options),
                 _ => Soak(options, flags, reuse),
             };
             Console.WriteLine(json.ToJsonString());

@@ -34,8 +34,10 @@ internal static class BenchCommand
             EvalSteps = steps,
             Seed = args.Integer("seed"),
             LearningRate = args.Number("lr"),
-            ChannelsLast = PerformanceSettings.UsesChannelsLast(args.Boolean("channels_last"), args.Text("model")!),
         };
+        var layout = PerformanceSettings.ConvolutionLayout(args);
+        options.ChannelsLast = layout.Enabled;
+        context.Console.MarkupLine($"[grey]{Markup.Escape(layout.Reason)}[/]");
 
         context.Console.MarkupLine($"Timing {Markup.Escape(options.ToString())}: {options.WarmupSteps} warm-up then {steps} timed steps each (random tensors)");
         var result = TrainingStepBenchmark.Run(options, new Progress(context.Console), context.Cancellation);

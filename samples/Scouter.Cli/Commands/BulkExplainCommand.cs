@@ -37,6 +37,7 @@ internal static class BulkExplainCommand
             MapSize = args.OptionalInteger("map_size"),
             OverlayDirectory = args.Text("overlays"),
             Resume = !args.Boolean("overwrite"),
+            FoldBatchNorm = args.Boolean("fold_batchnorm"),
         };
 
         var explainer = new BulkExplainer(run.Model, options, context.Logger);

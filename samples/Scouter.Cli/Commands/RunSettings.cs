@@ -66,8 +66,8 @@ internal sealed record RunSettings(
     /// <summary>For <c>--model onnx:PATH</c>: what the graph expects as input (<c>normalized</c> or <c>mlnet_resnet</c>).</summary>
     public string OnnxInput { get; init; } = "normalized";
 
-    /// <summary>Whether the model's convolution weights are made channels-last (<c>--channels_last</c>, ResNet family only).</summary>
-    public bool ChannelsLast { get; init; }
+    /// <summary>Whether the model's convolution weights are made channels-last, and why (<see cref="PerformanceSettings.ConvolutionLayout"/>).</summary>
+    public PerformanceChoice ConvolutionLayout { get; init; } = new(false, "plain layout");
 
     public static RunSettings From(ParsedArguments args)
     {
@@ -140,7 +140,7 @@ internal sealed record RunSettings(
             WarmsUpAutomatically = warmUp,
             OnnxOutput = args.Text("onnx_output"),
             OnnxInput = args.Text("onnx_input")!,
-            ChannelsLast = PerformanceSettings.UsesChannelsLast(args.Boolean("channels_last"), args.Text("model")!),
+            ConvolutionLayout = PerformanceSettings.ConvolutionLayout(args),
         };
     }
 
