@@ -8,6 +8,8 @@
 //       median time of each phase of a training step, as JSON
 //   dotnet run -c Release --project benchmarks/Scouter.Benchmarks -- overhead --preset mnist260
 //       FC and SCOUTER steps alternating in one process: what the xSlot head adds, as JSON
+//   dotnet run -c Release --project benchmarks/Scouter.Benchmarks -- strides --preset r18_64
+//       output strides 32, 16 and 8 interleaved in one process: what 16 and 8 cost, as JSON
 //   dotnet run -c Release --project benchmarks/Scouter.Benchmarks -- inference --preset r18_64
 //       the explanation forward pass with no_grad, inference mode, folded batch norms, channels-last, alternating
 using System.Globalization;
@@ -22,7 +24,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] is "steps" or "soak" or "profile" or "overhead" or "inference")
+        if (args.Length > 0 && args[0] is "steps" or "soak" or "profile" or "overhead" or "strides" or "inference")
         {
             var flags = ParseFlags(args.AsSpan(1));
             var reuse = flags.GetValueOrDefault("reuse-freed-memory", "false") == "true" && Scouter.Core.Training.NativeAllocator.ReuseFreedMemory();
@@ -37,6 +39,7 @@ public static class Program
             Apply(flags, "warmup", v => options.WarmupSteps = v);
             Apply(flags, "steps", v => options.TrainingSteps = v);
             Apply(flags, "eval-steps", v => options.EvalSteps = v);
+            Apply(flags, "output-stride", v => options.OutputStride = v);
             if (flags.TryGetValue("channels-last", out var channelsLast))
             {
                 options.ChannelsLast = channelsLast == "true";
@@ -52,6 +55,7 @@ public static class Program
                 "steps" => Steps(options, flags, reuse),
                 "profile" => StepProfile.Run(options),
                 "overhead" => HeadOverhead.Run(options),
+                "strides" => StrideCost.Run(options),
                 "inference" => InferenceVariants.Run(options),
                 _ => Soak(options, flags, reuse),
             };

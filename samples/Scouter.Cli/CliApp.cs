@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Scouter.Cli.Arguments;
 using Scouter.Cli.Commands;
-using Scouter.Core.Data.Datasets;
-using Scouter.Core.Interop;
+using Scouter.Core.Data.Imaging;
+using Scouter.Core.Training;
 using Spectre.Console;
 
 namespace Scouter.Cli;
@@ -18,16 +17,26 @@ internal static class CliApp
         {
             console.Profile.Width = Math.Max(console.Profile.Width, 160);
             console.Write(new Text(HelpText.Build()));
-            return args.Length == 0 ? 2 : 0;
+            return args.Length == 0 ? ErrorBoundary.Usage : 0;
         }
 
         using var logs = LoggerFactory.Create(builder => builder
             .SetMinimumLevel(LogLevel.Information)
             .AddProvider(new ConsoleLoggerProvider(console, LogLevel.Information)));
+        var decodingLimit = ImageDecoder.MaxPixels;
         try
         {
             var parsed = ArgumentParser.Parse(args);
+            ImageDecoder.MaxPixels = parsed.Integer("max_image_pixels") is > 0 and var limit ? limit : null;
+            // Before any data set, model or output: a run that cannot read its inputs or write its outputs fails now.
+            FlagPaths.Check(parsed);
             PerformanceSettings.ConfigureAllocator(parsed);
+            // Process-wide, so set once here for every verb: an application chooses its threads, not a library call.
+            if (parsed.OptionalInteger("threads") is { } threads)
+            {
+                ComputeDevice.ConfigureThreads(threads);
+            }
+
             var context = new CommandContext(console, logs, cancellation);
             return parsed.Verb switch
             {
@@ -41,32 +50,24 @@ internal static class CliApp
                 _ => throw new UsageException($"Unknown verb '{parsed.Verb}'."),
             };
         }
-        catch (UsageException e)
+        catch (Exception e)
         {
-            console.MarkupLine($"[red]scouter: error:[/] {Markup.Escape(e.Message)}");
-            return 2;
+            return ErrorBoundary.Report(e, console, ErrorBoundary.IsVerbose(args), Cancelled(args[0]));
         }
-        catch (OperationCanceledException)
+        finally
         {
-            console.MarkupLine($"[yellow]{Markup.Escape(Cancelled(args[0]))}[/]");
-            return 130;
-        }
-        catch (Exception e) when (e is CliException or ArgumentException or OptionsValidationException or DatasetLayoutException
-                                   or CheckpointFormatException or StateDictMismatchException or FileNotFoundException or DirectoryNotFoundException
-                                   or InvalidOperationException or FormatException)
-        {
-            console.MarkupLine($"[red]scouter: error:[/] {Markup.Escape(e.Message)}");
-            return 1;
+            // A process-wide setting: a host that runs several command lines (the tests) gets its own back.
+            ImageDecoder.MaxPixels = decodingLimit;
         }
     }
 
-    /// <summary>What a Ctrl+C leaves behind, per verb.</summary>
+    /// <summary>What a Ctrl+C leaves behind, for the verbs whose cancellation does not say it itself.</summary>
     private static string Cancelled(string verb) => verb switch
     {
-        "train" => "Cancelled; the last finished epoch's checkpoint is intact.",
         "evaluate" => "Cancelled; no metric table was written.",
         "cam" => "Cancelled; the baselines finished before it are rendered, the others are not.",
         "export-official" => "Cancelled; no checkpoint was written.",
+        "export-onnx" => "Cancelled; no model was written.",
         _ => "Cancelled.",
     };
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using Scouter.Core.Data.Transforms;
 using Scouter.Core.Internal;
+using Scouter.Core.IO;
 using Scouter.Core.Modules;
 using Scouter.Core.Onnx.Export;
 using Scouter.Core.Onnx.Schema;

@@ -90,10 +90,41 @@ public sealed class ArgumentParserTests
     [InlineData("train epochs 3", "Unexpected argument 'epochs'*")]
     [InlineData("fit --epochs 3", "Unknown verb 'fit'*")]
     [InlineData("", "A verb is required*")]
+    [InlineData("train --img_size 99999999999", "--img_size: 99999999999 is too large; the largest allowed value is 4096 (images are resized*")]
+    [InlineData("train --img_size 0", "--img_size: 0 is too small; the smallest allowed value is 1.")]
+    [InlineData("evaluate --max_images -5", "--max_images: -5 is too small; the smallest allowed value is 0.")]
+    [InlineData("train --num_classes 10,1000000", "--num_classes: 1000000 is too large; the largest allowed value is 100000*")]
+    [InlineData("train --seed 99999999999", "--seed: '99999999999' is not an integer in the range -2147483648 to 2147483647.")]
+    [InlineData("train --slots_per_class 3,99999999999", "--slots_per_class: 99999999999 is too large*")]
+    [InlineData("train --verbose maybe", "--verbose: 'maybe' is not a boolean*")]
+    [InlineData("train --model resnet9", "--model: 'resnet9' is not one of resnet18, resnet34*resnest50d.")]
+    [InlineData("train --dataset Foo", "--dataset: 'Foo' is not one of MNIST, ImageNet, ConText, CUB200, ImageFolder, Synthetic.")]
     public void BadCommandLines_GetAClearMessage(string line, string message)
     {
         var act = () => Parse(line);
         act.Should().Throw<UsageException>().WithMessage(message);
+    }
+
+    [Fact]
+    public void Verbose_StandsAloneOrTakesAValue()
+    {
+        Parse("train --verbose --epochs 2").Boolean("verbose").Should().BeTrue();
+        Parse("train --epochs 2 --verbose").Boolean("verbose").Should().BeTrue();
+        Parse("train --verbose false").Boolean("verbose").Should().BeFalse();
+        Parse("train").Boolean("verbose").Should().BeFalse();
+        ErrorBoundary.IsVerbose(["train", "--img_size", "x", "--verbose"]).Should().BeTrue("read even when the command line does not parse");
+        ErrorBoundary.IsVerbose(["train", "--verbose=no"]).Should().BeFalse();
+    }
+
+    [Fact]
+    public void EveryIntegerFlagOfTheTable_HasARangeOrTakesAnyInt()
+    {
+        // The flags without a range: any int is a valid value of theirs.
+        string[] anyInt = ["seed", "local_rank"];
+        foreach (var flag in FlagTable.All.Where(f => f.Kind is FlagKind.Integer or FlagKind.IntegerList && !anyInt.Contains(f.Name)))
+        {
+            FlagRanges.HasRange(flag.Name).Should().BeTrue($"--{flag.Name} needs a range, or a place in the list above");
+        }
     }
 
     [Fact]

@@ -93,18 +93,31 @@ public sealed class BulkExplainTests(SyntheticCheckpoint checkpoint) : IClassFix
     }
 
     [Fact]
-    public void AFileThatIsNotAnExplanationFile_StopsWithItsLineNumber_AndOverwriteStartsAfresh()
+    public void AFileThatIsNotAnExplanationFile_StopsWithItsLineNumber_AndStaysByteIdentical_EvenWithOverwrite()
     {
         var jsonl = Path.Combine(output, "other.jsonl");
-        File.WriteAllText(jsonl, "{\"name\":\"not ours\"}\n");
+        File.WriteAllText(jsonl, "{\"name\":\"not ours\"}\n{\"name\":\"nor th");
+        var before = File.ReadAllBytes(jsonl);
 
-        var (code, text) = CliRunner.Run(Explain(4, jsonl, "--num_workers", "0"));
-        code.Should().Be(1, text);
-        text.Should().Contain("line 1").And.Contain("--overwrite true");
+        foreach (var overwrite in new[] { "false", "true" })
+        {
+            var (code, text) = CliRunner.Run(Explain(4, jsonl, "--num_workers", "0", "--overwrite", overwrite));
+            code.Should().Be(1, text);
+            text.Should().Contain("scouter: error:").And.Contain("line 1").And.Contain("expected an explanation record").And.Contain("left untouched");
+            File.ReadAllBytes(jsonl).Should().Equal(before);
+        }
+    }
 
-        var fresh = CliRunner.Run(Explain(4, jsonl, "--num_workers", "0", "--overwrite", "true"));
-        fresh.ExitCode.Should().Be(0, fresh.Output);
-        ExplanationRecord.ReadAll(jsonl).Select(r => r.Id).Should().Equal("val/0", "val/1", "val/2", "val/3");
+    [Fact]
+    public void Overwrite_StartsAnExplanationFileAfresh()
+    {
+        var jsonl = Path.Combine(output, "again.jsonl");
+        CliRunner.Run(Explain(6, jsonl, "--num_workers", "0")).ExitCode.Should().Be(0);
+
+        var (code, text) = CliRunner.Run(Explain(3, jsonl, "--num_workers", "0", "--overwrite", "true"));
+
+        code.Should().Be(0, text);
+        ExplanationRecord.ReadAll(jsonl).Select(r => r.Id).Should().Equal("val/0", "val/1", "val/2");
     }
 
     /// <summary>
@@ -120,7 +133,7 @@ public sealed class BulkExplainTests(SyntheticCheckpoint checkpoint) : IClassFix
 
         int linesAtKill;
         var childOutput = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using (var child = StartCli([.. command, "--threads", "1"], childOutput))
+        using (var child = CliProcess.Start([.. command, "--threads", "1"], childOutput))
         {
             var clock = Stopwatch.StartNew();
             while (CompleteLines(jsonl) < 16)
@@ -165,29 +178,5 @@ public sealed class BulkExplainTests(SyntheticCheckpoint checkpoint) : IClassFix
         }
 
         return count;
-    }
-
-    /// <summary>Starts the CLI built next to the tests (<c>scouter.dll</c>) as a child process.</summary>
-    private static Process StartCli(IEnumerable<string> args, System.Collections.Concurrent.ConcurrentQueue<string> output)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "scouter.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the scouter child process.");
-        // Drain both pipes so a full buffer never blocks the child.
-        process.OutputDataReceived += (_, e) => output.Enqueue(e.Data ?? string.Empty);
-        process.ErrorDataReceived += (_, e) => output.Enqueue(e.Data ?? string.Empty);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 }

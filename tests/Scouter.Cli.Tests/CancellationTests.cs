@@ -34,10 +34,11 @@ public sealed class CancellationTests : IDisposable
         export.Output.Should().Contain("Cancelled; no checkpoint was written.");
         File.Exists(init).Should().BeFalse();
 
-        // Without the cancellation the same command runs to the end, under its progress bar.
+        // Without the cancellation the same command runs to the end. (A non-interactive console draws the progress
+        // bars only now and then, so the output is not checked for them.)
         var finished = CliRunner.Run(Small("evaluate", "--baselines", "gradcam", "--metrics", "precision", "--json", json));
         finished.ExitCode.Should().Be(0, finished.Output);
-        finished.Output.Should().Contain("evaluating 1 method(s)").And.Contain("Grad-CAM");
+        finished.Output.Should().Contain("| Grad-CAM |");
         File.Exists(json).Should().BeTrue();
     }
 }

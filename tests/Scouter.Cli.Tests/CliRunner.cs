@@ -7,7 +7,7 @@ public static class CliRunner
 {
     public static (int ExitCode, string Output) Run(params string[] args) => Run(CancellationToken.None, args);
 
-    /// <summary>Runs with a cancellation token, as Ctrl+C delivers it.</summary>
+    /// <summary>Runs the CLI with a cancellation token standing for Ctrl+C.</summary>
     public static (int ExitCode, string Output) Run(CancellationToken cancellation, params string[] args)
     {
         var writer = new StringWriter();

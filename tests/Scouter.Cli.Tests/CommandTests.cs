@@ -30,7 +30,7 @@ public sealed class CommandTests : IDisposable
     {
         var (code, text) = CliRunner.Run("evaluate", "--output_dir", output, "--metrics", "precision,auc");
         code.Should().Be(2);
-        text.Should().Contain("--metrics: unknown metric(s) auc").And.Contain("iauc").And.Contain("sensitivity");
+        text.Should().Contain("--metrics: unknown metric(s) auc").And.Contain("iauc").And.Contain("sensitivity").And.Contain("class_precision").And.Contain("class_pointing");
     }
 
     [Fact]
@@ -109,7 +109,48 @@ public sealed class CommandTests : IDisposable
         var (camCode, camText) = CliRunner.Run("evaluate", "--output_dir", output, "--synthetic_train", "32", "--synthetic_val", "8", "--img_size", "32",
             "--slots_per_class", Commands.RunSettings.SyntheticProfile["slots_per_class"], "--baselines", "gradcam", "--metrics", "precision", "--max_images", "2", "--num_workers", "0");
         camCode.Should().Be(0, camText);
-        camText.Should().NotContain("ignored: the checkpoint was trained with");
+        camText.Should().NotContain("is used as given").And.NotContain("warning:");
+    }
+
+    [Fact]
+    public void SyntheticScenes_TrainsWithItsProfile_AndEvaluatesEveryPresentClass()
+    {
+        string[] data = ["--dataset", "SyntheticScenes", "--output_dir", output, "--synthetic_train", "32", "--synthetic_val", "8", "--img_size", "32", "--num_workers", "0"];
+        var (code, text) = CliRunner.Run(["train", .. data, "--epochs", "1", "--batch_size", "16", "--slots_per_class", "1"]);
+        code.Should().Be(0, text);
+        text.Should().Contain("Stage 1 of 2").And.Contain("on SyntheticScenes at 32 px");
+        using (var slot = Scouter.Core.Interop.OfficialCheckpoint.Read(Path.Combine(output, "SyntheticScenes_use_slot_checkpoint.pth")))
+        {
+            slot.Args["use_pre"].Should().Be(true, "the scene set's profile");
+            slot.Args["pre_trained"].Should().Be(false);
+            slot.Args["lr_drop"].Should().Be(long.Parse(Commands.RunSettings.SyntheticScenesProfile["lr_drop"], CultureInfo.InvariantCulture));
+        }
+
+        var json = Path.Combine(output, "scenes.json");
+        var evaluate = CliRunner.Run(["evaluate", .. data, "--slots_per_class", "1", "--baselines", "gradcam", "--metrics", "precision,class_precision,class_pointing",
+            "--pointing_tolerance", "2", "--max_images", "8", "--json", json]);
+
+        evaluate.ExitCode.Should().Be(0, evaluate.Output);
+        evaluate.Output.Should().Contain("Class precision ↑").And.Contain("Grad-CAM");
+        var report = Scouter.Core.Explanations.Metrics.EvaluationReport.FromJson(File.ReadAllText(json));
+        report.Settings["pointingTolerance"].Should().Be("2");
+        foreach (var row in report.Rows)
+        {
+            row.Images.Should().Be(8);
+            row.ClassPairs.Should().BeInRange(16, 24, "each image holds two or three classes");
+            row.ClassPrecision.Should().BeInRange(0, 1);
+            row.ClassPointingGame.Should().BeInRange(0, 1);
+            row.Precision.Should().BeInRange(0, 1, "the label's region is its shape's mask");
+            row.PointingGame.Should().BeNull("not asked for");
+        }
+    }
+
+    [Fact]
+    public void Evaluate_NegativePointingTolerance_ExitsTwo()
+    {
+        var (code, text) = CliRunner.Run("evaluate", "--output_dir", output, "--pointing_tolerance", "-1");
+        code.Should().Be(2, text);
+        text.Should().Contain("--pointing_tolerance is a distance in pixels");
     }
 
     [Fact]
@@ -123,6 +164,23 @@ public sealed class CommandTests : IDisposable
         code.Should().Be(0, text);
         text.Should().Contain("continuing at epoch 2").And.Contain("Epoch 2/2");
         text.Should().NotContain("Epoch 1/2");
+        File.ReadAllLines(Path.Combine(output, "Synthetic_use_slot_metrics.csv")).Skip(1).Select(l => l.Split(',')[0])
+            .Should().Equal(["1", "2"], "the resumed run continues the metrics of the run it resumes");
+    }
+
+    [Fact]
+    public void Sweep_WithAnOutputDir_WritesEachSettingsRunInItsOwnFolder()
+    {
+        var (code, text) = CliRunner.Run("train", "--use_pre", "false", "--output_dir", output, "--synthetic_train", "16", "--synthetic_val", "8", "--img_size", "32", "--batch_size", "8", "--epochs", "1", "--num_workers", "0",
+            "--num_classes", "3", "--slots_per_class", "1", "--lambda_value", "1,2");
+
+        code.Should().Be(0, text);
+        foreach (var lambda in new[] { "1", "2" })
+        {
+            File.Exists(Path.Combine(output, $"sweep_n3_lambda{lambda}_power2_slots1_run1", "Synthetic_use_slot_checkpoint.pth")).Should().BeTrue(text);
+        }
+
+        File.Exists(Path.Combine(output, "Synthetic_use_slot_checkpoint.pth")).Should().BeFalse("no setting's run replaces another's");
     }
 
     [Fact]

@@ -59,6 +59,33 @@ public sealed class ExportOfficialCommandTests : IDisposable
     }
 
     [Fact]
+    public void UsePre_TakesTheBackboneAndInputFromTheFcBaseline_AndRecordsTheChannelsTheBackboneHas()
+    {
+        var fc = CliRunner.Run(["train", "--dataset", "Synthetic", "--use_slot", "false", "--model", "resnest26d", "--img_size", "40", "--num_classes", "3",
+            "--synthetic_train", "16", "--synthetic_val", "8", "--batch_size", "16", "--epochs", "1", "--num_workers", "0", "--output_dir", output]);
+        fc.ExitCode.Should().Be(0, fc.Output);
+        string[] export = ["export-official", "--dataset", "Synthetic", "--use_pre", "true", "--num_classes", "3", "--slots_per_class", "2", "--output_dir", output, "--overwrite", "true"];
+
+        var (code, text) = CliRunner.Run(export);
+
+        code.Should().Be(0, text);
+        // The official train.py builds its head from --channel: a ResNeSt needs 2048, which no flag here said.
+        text.Should().Contain("--model resnest26d").And.Contain("--img_size 40").And.Contain("--channel 2048");
+        using (var written = OfficialCheckpoint.Read(Path.Combine(output, "Synthetic_use_slot_checkpoint_init.pth")))
+        {
+            (written.Args["model"], written.Args["img_size"], written.Args["channel"]).Should().Be(("resnest26d", 40L, 2048L));
+        }
+
+        var otherSize = CliRunner.Run([.. export, "--img_size", "64"]);
+        otherSize.ExitCode.Should().Be(0, otherSize.Output);
+        otherSize.Output.Should().Contain("--img_size 64 is used as given").And.Contain("trained with img_size 40");
+
+        var otherBackbone = CliRunner.Run([.. export, "--model", "resnet18"]);
+        otherBackbone.ExitCode.Should().Be(1);
+        otherBackbone.Output.Should().Contain("--model resnet18 does not fit").And.Contain("trained with model resnest26d");
+    }
+
+    [Fact]
     public void ExportedCheckpoint_HoldsTheDotNetInitialWeights_AndLoadsBackBitwise()
     {
         var (command, path) = Export();

@@ -54,7 +54,7 @@ public sealed class OnnxCommandTests : IDisposable
     [Fact]
     public void ExportOnnx_WithoutOutput_IsAUsageError()
     {
-        var (code, text) = CliRunner.Run("export-onnx", "--checkpoint", Path.Combine(output, "none.pth"));
+        var (code, text) = CliRunner.Run("export-onnx", "--output_dir", output);
         code.Should().Be(2, text);
         text.Should().Contain("export-onnx needs --output");
     }
@@ -77,7 +77,7 @@ public sealed class OnnxCommandTests : IDisposable
 
         var (exportCode, exportText) = CliRunner.Run(["export-onnx", "--output", Path.Combine(output, "scouter.onnx"), .. Small]);
         exportCode.Should().Be(0, exportText);
-        var (badCode, badText) = CliRunner.Run(["train", "--model", "onnx:" + Path.Combine(output, "missing.onnx"), "--use_pre", "false", .. Small]);
+        var (badCode, badText) = CliRunner.Run(["train", "--model", "onnx:" + Path.Combine(output, "missing.onnx"), "--use_pre", "false", "--overwrite", "true", .. Small]);
         badCode.Should().Be(1, badText);
         badText.Should().Contain("missing.onnx not found");
     }

@@ -36,6 +36,6 @@ public sealed class SweepSettingTests
     public void ZeroRepetitions_AreRefused()
     {
         var act = () => SweepSetting.Expand(ArgumentParser.Parse(["train", "--iterated_evaluation_num", "0"]));
-        act.Should().Throw<UsageException>().WithMessage("*iterated_evaluation_num must be at least 1*");
+        act.Should().Throw<UsageException>().WithMessage("--iterated_evaluation_num: 0 is too small; the smallest allowed value is 1.");
     }
 }

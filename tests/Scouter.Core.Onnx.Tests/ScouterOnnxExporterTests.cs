@@ -44,6 +44,28 @@ public sealed class ScouterOnnxExporterTests
     }
 
     [Theory]
+    [InlineData("resnet18", "xslot+", 16)]
+    [InlineData("resnet50", "fc", 8)]
+    [InlineData("resnest26d", "xslot-", 8)]
+    public void Export_DilatedBackbones_MatchTorchSharp(string backboneName, string head, int outputStride)
+    {
+        var (model, backbone) = TestModels.Create(backboneName, head, outputStride: outputStride);
+        using var _ = backbone;
+        using var __ = model;
+        var bytes = ScouterOnnxExporter.ToBytes(model, new OnnxExportOptions { ImageHeight = Size, ImageWidth = Size });
+        using var onnx = new OnnxRun(bytes);
+
+        manual_seed(13);
+        using var images = randn(2, 3, Size, Size);
+        AssertSame(model, onnx, images, $"{backboneName} {head} at output stride {outputStride}");
+        if (head != "fc")
+        {
+            using var output = model.ForwardDetailed(images);
+            output.ClassMaps!.shape[^1].Should().Be(Size / outputStride, "the map is as fine as the stride makes it");
+        }
+    }
+
+    [Theory]
     [InlineData("resnet18", "xslot+")]
     [InlineData("resnest26d", "fc")]
     public void Export_MnistStem_MatchesTorchSharp(string backboneName, string head)

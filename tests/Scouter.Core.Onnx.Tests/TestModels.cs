@@ -12,10 +12,10 @@ namespace Scouter.Core.Onnx.Tests;
 internal static class TestModels
 {
     /// <summary>A backbone from the registry with an xSlot (positive or negative) or FC head, every batch norm randomised.</summary>
-    public static (ScouterModel Model, Backbone Backbone) Create(string backboneName, string head, int inputChannels = 3, int numClasses = 4)
+    public static (ScouterModel Model, Backbone Backbone) Create(string backboneName, string head, int inputChannels = 3, int numClasses = 4, int outputStride = BackboneOptions.DefaultOutputStride)
     {
         manual_seed(7);
-        var backbone = BackboneRegistry.Default.Create(backboneName, inputChannels);
+        var backbone = BackboneRegistry.Default.Create(backboneName, new BackboneOptions { InputChannels = inputChannels, OutputStride = outputStride });
         var model = Compose(backbone.Features, backbone.Channels, head, numClasses);
         return (model, backbone);
     }

@@ -44,15 +44,27 @@ internal static class ArgumentParser
             else
             {
                 name = token[2..];
-                if (i + 1 >= args.Count || IsFlag(args[i + 1]))
+                var standsAlone = i + 1 >= args.Count || IsFlag(args[i + 1]);
+                if (standsAlone && Resolve(name).Kind == FlagKind.Switch)
+                {
+                    value = "true";
+                }
+                else if (standsAlone)
                 {
                     throw new UsageException($"--{Resolve(name).Name} needs a value ({Describe(Resolve(name))}).");
                 }
-
-                value = args[++i];
+                else
+                {
+                    value = args[++i];
+                }
             }
 
             var spec = Resolve(name);
+            if (FlagRanges.Problem(spec, value) is { } outOfRange)
+            {
+                throw new UsageException(outOfRange);
+            }
+
             if (FlagValues.Problem(spec, value) is { } expected)
             {
                 throw new UsageException($"--{spec.Name}: '{value}' is not {expected}.");
@@ -94,6 +106,7 @@ internal static class ArgumentParser
     private static string Describe(FlagSpec spec) => spec.Kind switch
     {
         FlagKind.Boolean => "true or false",
+        FlagKind.Switch => "true or false, or nothing for true",
         FlagKind.Integer => "an integer",
         FlagKind.Number => "a number",
         FlagKind.IntegerList => "an integer or a comma list",

@@ -15,6 +15,9 @@ internal enum FlagKind
     /// <summary>yes/true/t/y/1 or no/false/f/n/0, as the official <c>str2bool</c>.</summary>
     Boolean,
 
+    /// <summary>A boolean that may also stand alone, meaning true (<c>--verbose</c>, like <c>--verbose true</c>).</summary>
+    Switch,
+
     /// <summary>A comma-separated list of integers: the run repeats for each value (a sweep).</summary>
     IntegerList,
 

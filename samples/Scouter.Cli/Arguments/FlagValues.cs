@@ -35,14 +35,18 @@ internal static class FlagValues
         switch (spec.Kind)
         {
             case FlagKind.Integer:
-                return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) ? null : "an integer";
+                return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) ? null : IntegerProblem(text);
             case FlagKind.Number:
                 return IsNumber(text) ? null : "a number";
-            case FlagKind.Boolean:
+            case FlagKind.Boolean or FlagKind.Switch:
                 return ParseBoolean(text) is null ? "a boolean: yes/true/t/y/1 or no/false/f/n/0" : null;
             case FlagKind.IntegerList:
                 var ints = SplitList(text).ToList();
-                return ints.Count > 0 && ints.All(v => int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)) ? null : "an integer or a comma list of integers";
+                return ints.Count > 0 && ints.All(v => int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+                    ? null
+                    : ints.FirstOrDefault(v => !int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)) is { } bad && IsWholeNumber(bad)
+                        ? $"an integer or a comma list of integers: {bad} is out of the integer range ({int.MinValue} to {int.MaxValue})"
+                        : "an integer or a comma list of integers";
             case FlagKind.NumberList:
                 var numbers = SplitList(text).ToList();
                 return numbers.Count > 0 && numbers.All(IsNumber) ? null : "a number or a comma list of numbers";
@@ -50,6 +54,13 @@ internal static class FlagValues
                 return null;
         }
     }
+
+    // Digits that do not fit an int are a value out of range, not a word that is no integer.
+    private static string IntegerProblem(string text) =>
+        IsWholeNumber(text) ? $"an integer in the range {int.MinValue} to {int.MaxValue}" : "an integer";
+
+    private static bool IsWholeNumber(string text) =>
+        System.Numerics.BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
 
     private static bool IsNumber(string text)
     {

@@ -34,6 +34,10 @@ internal sealed record SweepSetting(int NumClasses, double LambdaValue, double P
         ["slots_per_class"] = SlotsPerClass.ToString(CultureInfo.InvariantCulture),
     };
 
+    /// <summary>The subfolder of <c>--output_dir</c> where this setting's run is written, e.g. <c>sweep_n10_lambda1_power2_slots3_run1</c>.</summary>
+    public string FolderName =>
+        string.Create(CultureInfo.InvariantCulture, $"sweep_n{NumClasses}_lambda{LambdaValue:R}_power{Power:R}_slots{SlotsPerClass}_run{Repetition + 1}");
+
     /// <summary>A short label such as <c>n=10 λ=1 p=2 s=3 #1</c>.</summary>
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"n={NumClasses} λ={LambdaValue} p={Power} s={SlotsPerClass} #{Repetition + 1}");

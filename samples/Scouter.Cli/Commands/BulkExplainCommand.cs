@@ -23,11 +23,6 @@ internal static class BulkExplainCommand
             throw new UsageException("--image explains one image and --jsonl a whole split or --image_dir; give one or the other.");
         }
 
-        if (args.OptionalInteger("threads") is { } threads)
-        {
-            ComputeDevice.ConfigureThreads(threads);
-        }
-
         var dataset = Images(args, run);
         var options = new BulkExplanationOptions
         {
@@ -40,6 +35,8 @@ internal static class BulkExplainCommand
             FoldBatchNorm = args.Boolean("fold_batchnorm"),
         };
 
+        // Explained maps are at most the feature map's size unless --map_size enlarges them.
+        MemoryBudget.CheckMaps(options.BatchSize, Math.Min(options.TopK, run.ClassNames.Count), options.MapSize ?? 1);
         var explainer = new BulkExplainer(run.Model, options, context.Logger);
         var lastReport = Stopwatch.StartNew();
         var progress = new Reporter(p =>
@@ -69,14 +66,9 @@ internal static class BulkExplainCommand
 
             return 0;
         }
-        catch (InvalidDataException e)
+        catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested)
         {
-            throw new CliException($"{e.Message} (or pass --overwrite true)");
-        }
-        catch (OperationCanceledException)
-        {
-            context.Console.MarkupLine($"[yellow]Cancelled; every line of {Markup.Escape(jsonl)} is complete. Run the same command again to continue.[/]");
-            return 130;
+            throw new RunCancelledException($"Cancelled; every line of {jsonl} is complete. Run the same command again to continue.");
         }
     }
 

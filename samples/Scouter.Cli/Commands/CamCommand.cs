@@ -16,6 +16,7 @@ internal static class CamCommand
     public static int Run(ParsedArguments args, CommandContext context)
     {
         using var run = CheckpointRun.Load(args, context, useSlot: false);
+        args = run.Arguments;
         var (inputs, pictures, _, names) = PreviewImages.Load(run.Transform, run.Data, args.Text("image"), args.Integer("vis_id"), 1);
         using var __ = inputs;
         using var ___ = pictures;

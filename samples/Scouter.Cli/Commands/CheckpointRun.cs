@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Scouter.Cli.Arguments;
 using Scouter.Core.Backbones;
@@ -12,30 +11,26 @@ using Scouter.Core.Training;
 namespace Scouter.Cli.Commands;
 
 /// <summary>
-/// A trained model loaded back for <c>explain</c>, <c>cam</c> and <c>evaluate</c>: from <c>--checkpoint</c> (ours or an
-/// official PyTorch one) or the run's own checkpoint in <c>--output_dir</c>, with the data set it was trained on.
-/// The architecture comes from the checkpoint's <c>args</c> when it has them: the weights decide.
+/// A trained model loaded back for <c>explain</c>, <c>cam</c>, <c>evaluate</c> and the export verbs: from
+/// <c>--checkpoint</c> (ours or an official PyTorch one) or the run's own checkpoint in <c>--output_dir</c>, with the
+/// data set it was trained on. The checkpoint decides every setting the user did not give (<see cref="CheckpointFlags"/>).
 /// </summary>
 internal sealed class CheckpointRun : IDisposable
 {
-    // Not "channel": the backbone decides it, and a run that left it at its default recorded 512 whatever the backbone.
-    private static readonly string[] ArchitectureFlags = ["model", "num_classes", "use_slot", "onnx_output", "onnx_input"];
+    private readonly TrainedModel trained;
 
-    // Only an xSlot checkpoint's head flags describe its weights; an FC checkpoint records them at whatever they were.
-    private static readonly string[] SlotHeadFlags = ["hidden_dim", "slots_per_class", "to_k_layer", "loss_status", "lambda_value", "power"];
-
-    private readonly Backbone backbone;
-
-    private CheckpointRun(RunSettings settings, LoadedDatasets? data, ImageTransform transform, IReadOnlyList<string> classNames, ScouterModel model, Backbone backbone, string path)
+    private CheckpointRun(ParsedArguments arguments, RunSettings settings, LoadedDatasets? data, IReadOnlyList<string> classNames, TrainedModel trained, string path)
     {
+        Arguments = arguments;
         Settings = settings;
         Data = data;
-        Transform = transform;
         ClassNames = classNames;
-        Model = model;
-        this.backbone = backbone;
+        this.trained = trained;
         Path = path;
     }
+
+    /// <summary>The flags as this run uses them: the command line, completed from the checkpoint.</summary>
+    public ParsedArguments Arguments { get; }
 
     public RunSettings Settings { get; }
 
@@ -43,7 +38,7 @@ internal sealed class CheckpointRun : IDisposable
     public LoadedDatasets? Data { get; }
 
     /// <summary>The validation transform (resize and normalisation) the model expects.</summary>
-    public ImageTransform Transform { get; }
+    public ImageTransform Transform => trained.Preprocessor.Transform;
 
     public IReadOnlyList<string> ClassNames { get; }
 
@@ -51,28 +46,40 @@ internal sealed class CheckpointRun : IDisposable
     public LoadedDatasets RequireData() =>
         Data ?? throw new CliException($"This needs the {Settings.Data.Name} data set (--dataset_dir).");
 
-    public ScouterModel Model { get; }
+    public ScouterModel Model => trained.Model;
 
     public string Path { get; }
 
-    /// <summary>Loads the checkpoint named by <c>--checkpoint</c>, else the run's default one for <paramref name="useSlot"/>.</summary>
-    public static CheckpointRun Load(ParsedArguments args, CommandContext context, bool? useSlot = null)
+    /// <summary>Loads <paramref name="path"/>, else the checkpoint named by <c>--checkpoint</c>, else the run's default one for <paramref name="useSlot"/>.</summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="context">Console and logs.</param>
+    /// <param name="useSlot">The head this verb needs (xSlot true, FC false), or null for whatever the checkpoint holds.</param>
+    /// <param name="batchSize">Images per forward pass, for the memory estimate.</param>
+    /// <param name="path">The checkpoint to load, when the verb chose it.</param>
+    public static CheckpointRun Load(ParsedArguments args, CommandContext context, bool? useSlot = null, int batchSize = 1, string? path = null)
     {
-        var path = args.Text("checkpoint") ?? DefaultPath(args, useSlot ?? args.Boolean("use_slot"));
+        path ??= args.Text("checkpoint") ?? DefaultPath(args, useSlot ?? args.Boolean("use_slot"));
+        if (Directory.Exists(path))
+        {
+            throw new CliException($"Checkpoint {path} is a folder; a checkpoint file (.pth or .safetensors) is expected.");
+        }
+
         if (!File.Exists(path))
         {
             throw new CliException($"Checkpoint {path} not found. Train first (scouter train with the same --dataset, --use_slot, --loss_status and --output_dir), or pass --checkpoint PATH.");
         }
 
         using var checkpoint = OfficialCheckpoint.Read(path);
-        var merged = MergeArchitecture(args, checkpoint.Args, context.Logger);
-        if (useSlot is { } forced)
-        {
-            merged = merged.With(new Dictionary<string, string> { ["use_slot"] = forced ? "true" : "false" });
-        }
+        RequireHead(path, checkpoint, useSlot, args.Verb);
+        var saved = CheckpointSettings.Read(checkpoint);
+        var effective = CheckpointFlags.Resolve(args, saved, checkpoint.Args, path, CheckpointScope.All, context.Logger);
+
+        // A checkpoint's args are input like any other: out-of-range sizes must not reach LibTorch.
+        FlagRanges.CheckAll(effective, $"{path} (the flags it was trained with)");
 
         // Weights come from the checkpoint: no ImageNet lookup, no use_pre.
-        var settings = RunSettings.From(merged) with { PreTrained = false, UsePre = false, FreezeLayers = 0 };
+        var settings = RunSettings.From(effective) with { PreTrained = false, UsePre = false, FreezeLayers = 0 };
+        MemoryBudget.CheckInference(settings, batchSize);
         LoadedDatasets? data = null;
         try
         {
@@ -84,22 +91,38 @@ internal sealed class CheckpointRun : IDisposable
             context.Logger.LogWarning("Data set not available ({Message}); class names are unknown, classes are numbered", e.Message);
         }
 
-        var channels = data?.Train.Channels ?? (string.Equals(settings.Data.Name, "MNIST", StringComparison.OrdinalIgnoreCase) ? 1 : 3);
-        var numClasses = data?.Train.NumClasses ?? settings.Head.NumClasses;
-        var transform = data?.ValTransform ?? ImageTransform.Create(settings.Data.ImageSize, channels == 1 ? Normalization.Mnist : Normalization.ImageNet);
-        var classNames = data?.ClassNames ?? Enumerable.Range(0, numClasses).Select(i => $"class {i}").ToList();
-        var (model, backbone) = ModelBuilder.Build(settings, channels, numClasses, context.Logger);
+        TrainedModel trained;
         try
         {
-            checkpoint.LoadInto(model);
-            model.eval();
-            context.Logger.LogInformation("Loaded {Path}{Epoch}", path, checkpoint.Epoch is { } epoch ? $" (epoch {epoch + 1})" : string.Empty);
-            return new CheckpointRun(settings, data, transform, classNames, model, backbone, path);
+            trained = TrainedModel.Create(checkpoint, CheckpointFlags.Settings(effective, saved), model => CreateBackbone(model, settings));
+        }
+        catch (NotSupportedException e)
+        {
+            throw new CliException(e.Message);
+        }
+
+        try
+        {
+            var numClasses = trained.Settings.NumClasses;
+            if (data is not null && data.Train.NumClasses != numClasses)
+            {
+                throw new CliException($"{path} classifies {numClasses} classes, but {data.Train.Name} has {data.Train.NumClasses}: give the data set it was trained on (--dataset, --dataset_dir).");
+            }
+
+            if (settings.ConvolutionLayout.Enabled)
+            {
+                ChannelsLast.ConvertConvolutions(trained.Model);
+            }
+
+            var classNames = data?.ClassNames ?? Enumerable.Range(0, numClasses).Select(i => $"class {i}").ToList();
+            context.Logger.LogInformation("Loaded {Path}{Epoch}: {Model} + {Head}, {Channels}-channel {Size} px input", path,
+                checkpoint.Epoch is { } epoch ? $" (epoch {epoch + 1})" : string.Empty, trained.Settings.Model, trained.Settings.UseSlot ? "xSlot" : "FC",
+                trained.Settings.InputChannels, trained.Settings.ImageSize);
+            return new CheckpointRun(effective, settings, data, classNames, trained, path);
         }
         catch
         {
-            model.Dispose();
-            backbone.Dispose();
+            trained.Dispose();
             throw;
         }
     }
@@ -108,39 +131,31 @@ internal sealed class CheckpointRun : IDisposable
         System.IO.Path.Combine(args.Text("output_dir") ?? string.Empty,
             CheckpointNames.Latest(args.Text("dataset")!, useSlot, (ScouterPolarity)args.Integer("loss_status")));
 
-    public void Dispose()
-    {
-        Model.Dispose();
-        backbone.Dispose();
-    }
+    public void Dispose() => trained.Dispose();
 
-    private static ParsedArguments MergeArchitecture(ParsedArguments args, OfficialArgs saved, ILogger logger)
+    /// <summary>The backbone the resolved settings name: an imported ONNX graph (<c>--model onnx:PATH</c>) or a registered one, at their output stride.</summary>
+    private static Backbone CreateBackbone(CheckpointSettings model, RunSettings run) =>
+        OnnxBackboneSettings.IsOnnx(model.Model)
+            ? OnnxBackboneSettings.Create(run, model.InputChannels)
+            : BackboneRegistry.Default.Create(model.Model, new BackboneOptions { InputChannels = model.InputChannels, OutputStride = model.OutputStride });
+
+    /// <summary>A verb that needs one kind of head says so, instead of failing on the other kind's parameter names.</summary>
+    private static void RequireHead(string path, OfficialCheckpoint checkpoint, bool? useSlot, string verb)
     {
-        var replacements = new Dictionary<string, string>();
-        var slotHead = !saved.TryGetValue("use_slot", out var useSlot) || useSlot is not false;
-        foreach (var flag in slotHead ? ArchitectureFlags.Concat(SlotHeadFlags) : ArchitectureFlags)
+        if (useSlot is not { } needed)
         {
-            if (!saved.TryGetValue(flag, out var value) || value is null)
-            {
-                continue;
-            }
-
-            var text = value switch
-            {
-                bool b => b ? "true" : "false",
-                double d => d.ToString("R", CultureInfo.InvariantCulture),
-                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                _ => value.ToString() ?? string.Empty,
-            };
-            if (args.IsExplicit(flag) && args.Text(flag) != text)
-            {
-                logger.LogWarning("--{Flag} {Given} ignored: the checkpoint was trained with {Saved}", flag, args.Text(flag), text);
-            }
-
-            replacements[flag] = text;
+            return;
         }
 
-        // Explicit, so that no profile default (the synthetic set's slots per class) overrides what the weights were trained with.
-        return args.With(replacements, asExplicit: true);
+        var hasSlots = checkpoint.Model.Keys.Any(k => k.StartsWith("slot.", StringComparison.Ordinal));
+        if (hasSlots && !needed)
+        {
+            throw new CliException($"{path} is a SCOUTER (xSlot) checkpoint, but 'scouter {verb}' draws the CAM-family maps of the FC baseline (trained with --use_slot false): pass that checkpoint with --checkpoint, or explain this one with 'scouter explain'.");
+        }
+
+        if (!hasSlots && needed)
+        {
+            throw new CliException($"{path} is an FC baseline checkpoint (no xSlot head), but 'scouter {verb}' needs a SCOUTER checkpoint (trained with --use_slot true) here{(verb == "evaluate" ? "; the FC baseline for --baselines is read from --output_dir" : string.Empty)}.");
+        }
     }
 }

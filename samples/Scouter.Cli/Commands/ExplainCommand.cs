@@ -3,6 +3,7 @@ using System.Text.Json;
 using Scouter.Cli.Arguments;
 using Scouter.Core.Explanations;
 using Scouter.Core.Explanations.Rendering;
+using Scouter.Core.IO;
 using Scouter.Core.Modules;
 using Spectre.Console;
 using static TorchSharp.torch;
@@ -18,7 +19,8 @@ internal static class ExplainCommand
 {
     public static int Run(ParsedArguments args, CommandContext context)
     {
-        using var run = CheckpointRun.Load(args, context);
+        using var run = CheckpointRun.Load(args, context, batchSize: args.Text("jsonl") is null ? 1 : args.Integer("batch_size"));
+        args = run.Arguments;
         if (run.Model.Head is not XSlotClassifier head)
         {
             throw new CliException($"{run.Path} is an FC model: it has no explanation of its own. Use 'scouter cam' for its CAM-family maps.");
@@ -90,8 +92,7 @@ internal static class ExplainCommand
                     Enumerable.Range(0, (int)maps.shape[1]).Select(y => maps[c, y].data<float>().ToArray()).ToArray()).ToArray(),
                 area_size = areas,
             };
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
-            File.WriteAllText(jsonPath, JsonSerializer.Serialize(record, new JsonSerializerOptions { WriteIndented = true }));
+            AtomicFile.Write(jsonPath, JsonSerializer.Serialize(record, new JsonSerializerOptions { WriteIndented = true }));
             context.Console.MarkupLine($"JSON written to {Markup.Escape(jsonPath)}");
         }
 

@@ -1,4 +1,6 @@
 using Scouter.Cli.Arguments;
+using Scouter.Core.Data.Datasets;
+using Scouter.Core.Interop;
 using Scouter.Core.Losses;
 using Scouter.Core.Training;
 using Spectre.Console;
@@ -19,10 +21,16 @@ internal static class ExportOfficialCommand
 
     public static int Run(ParsedArguments args, CommandContext context)
     {
+        args = WithPretrainedBackbone(args, context);
         var effective = RunSettings.Effective(args);
         var run = RunSettings.From(args);
+        if (run.OutputStride != Core.Backbones.BackboneOptions.DefaultOutputStride)
+        {
+            throw new UsageException($"--output_stride {run.OutputStride}: the official train.py builds its backbones at output stride 32 only, so it cannot train this model; drop --output_stride to export.");
+        }
+
         var worldSize = run.Training.WorldSize;
-        var inputChannels = string.Equals(run.Data.Name, "MNIST", StringComparison.OrdinalIgnoreCase) ? 1 : 3;
+        var inputChannels = DatasetFactory.ImageChannels(run.Data.Name);
 
         // The export itself is a one-device job: no replicas, nothing written but the checkpoint.
         run.Training.WorldSize = 1;
@@ -30,7 +38,11 @@ internal static class ExportOfficialCommand
         run.Training.Device = "cpu";
         var stem = CheckpointNames.Stem(run.Training.DatasetName, run.Head.UseSlot, run.Head.Polarity);
         var path = Path.GetFullPath(args.Text("checkpoint") ?? Path.Combine(run.Training.OutputDir ?? string.Empty, stem + "checkpoint_init.pth"));
-        var launch = effective.With(new Dictionary<string, string> { ["world_size"] = worldSize.ToString(System.Globalization.CultureInfo.InvariantCulture), ["resume"] = path, ["device"] = "cuda" });
+        if (File.Exists(path) && !args.Boolean("overwrite"))
+        {
+            throw new CliException($"{path} already exists; pass --overwrite true to replace it, or choose another path with --checkpoint.");
+        }
+
         var written = ProgressBars.Run(context, bars =>
         {
             // Three steps, each of which can take seconds for a large backbone; Ctrl+C is seen between them, and the
@@ -41,6 +53,8 @@ internal static class ExportOfficialCommand
             using var _ = backbone;
             using var __ = model;
             using var loss = ScouterLoss.Create(run.Head);
+            var described = OfficialArgsFactory.Describing(effective, model.Head);
+            var launch = described.With(new Dictionary<string, string> { ["world_size"] = worldSize.ToString(System.Globalization.CultureInfo.InvariantCulture), ["resume"] = path, ["device"] = "cuda" });
             Step(task, "capturing the model and a fresh optimizer", context.Cancellation);
             using var trainer = new Trainer(model, loss, run.Training, args: OfficialArgsFactory.From(launch));
             using var checkpoint = trainer.CaptureCheckpoint(epoch: -1);
@@ -49,17 +63,31 @@ internal static class ExportOfficialCommand
             new OfficialCheckpointStore().Save(path, checkpoint);
             task.Increment(1);
             task.Description = "exported";
-            return (Tensors: checkpoint.Model.Count, checkpoint.OptimizerParameterCount);
+            return (Tensors: checkpoint.Model.Count, checkpoint.OptimizerParameterCount, Described: described);
         });
         context.Console.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/]: {written.Tensors} tensors, a fresh AdamW over {written.OptimizerParameterCount} parameters, StepLR; training resumes at epoch 1.");
 
         context.Console.WriteLine("Official command (run it in the official repository, one process per GPU):");
-        context.Console.WriteLine(OfficialCommand(effective, worldSize, path));
+        context.Console.WriteLine(OfficialCommand(written.Described, worldSize, path));
         context.Console.WriteLine(
             $"Notes: with torch.distributed, --batch_size is per process: each step sees {worldSize} x {run.Training.BatchSize} images. " +
             "The official train.py declares --resume with type=str2bool but passes it to torch.load: change that declaration to type=str for it to take this file (docs/scaling.md). " +
             "Its checkpoints come back with: scouter explain|evaluate --checkpoint <file>.");
         return 0;
+    }
+
+    /// <summary>With <c>--use_pre</c>, the backbone and its input come from the FC baseline's checkpoint, as for every verb that reads a checkpoint.</summary>
+    private static ParsedArguments WithPretrainedBackbone(ParsedArguments args, CommandContext context)
+    {
+        var run = RunSettings.From(args);
+        var path = run.PreCheckpointPath;
+        if (!run.UsePre || !run.Head.UseSlot || !File.Exists(path))
+        {
+            return args;
+        }
+
+        using var checkpoint = OfficialCheckpoint.Read(path);
+        return CheckpointFlags.Resolve(args, checkpoint, CheckpointScope.Backbone | CheckpointScope.Input, context.Logger);
     }
 
     /// <summary>The official training command starting from <paramref name="checkpointPath"/>, with every flag whose value differs from the official default, one per line.</summary>
@@ -71,9 +99,9 @@ internal static class ExportOfficialCommand
         };
         // Where our defaults are not the official ones (--dataset; the synthetic profile), the flag is always spelled out.
         var ours = new HashSet<string> { "dataset" };
-        if (RunSettings.IsSynthetic(effective))
+        if (RunSettings.ProfileOf(effective) is { } profile)
         {
-            ours.UnionWith(RunSettings.SyntheticProfile.Keys);
+            ours.UnionWith(profile.Keys);
         }
 
         foreach (var flag in FlagTable.All.Where(f => f.Official && !Managed.Contains(f.Name)))

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Scouter.Cli.Arguments;
-using Scouter.Core.Interop;
 using Scouter.Core.Onnx;
 using Spectre.Console;
 
@@ -16,8 +15,14 @@ internal static class ExportOnnxCommand
     public static int Run(ParsedArguments args, CommandContext context)
     {
         var output = args.Text("output") ?? throw new UsageException("export-onnx needs --output FILE.onnx (and --checkpoint FILE, or the run's flags to find its checkpoint).");
+        if (File.Exists(output) && !args.Boolean("overwrite"))
+        {
+            throw new CliException($"{Path.GetFullPath(output)} already exists; pass --overwrite true to replace it, or choose another path with --output.");
+        }
+
         using var run = CheckpointRun.Load(args, context);
-        var size = args.IsExplicit("img_size") ? args.Integer("img_size") : SavedImageSize(run.Path) ?? run.Settings.Data.ImageSize;
+        // The checkpoint's img_size unless --img_size says otherwise (CheckpointFlags).
+        var size = run.Settings.Data.ImageSize;
         var options = new OnnxExportOptions
         {
             ImageHeight = size,
@@ -46,12 +51,5 @@ internal static class ExportOnnxCommand
         context.Console.MarkupLine($"Wrote [bold]{Markup.Escape(Path.GetFullPath(output))}[/] ({new FileInfo(output).Length / 1e6:F1} MB, opset {OnnxNames.Opset}): " +
             Markup.Escape($"input {OnnxNames.Images} [batch, {options.InputChannels}, {size}, {size}]; outputs {OnnxNames.LogProbabilities}, {OnnxNames.Scores} [batch, {outputs}]{maps}."));
         return 0;
-    }
-
-    // The official args record img_size; a checkpoint trained at 64 px should export at 64 px unless told otherwise.
-    private static int? SavedImageSize(string path)
-    {
-        using var checkpoint = OfficialCheckpoint.Read(path);
-        return checkpoint.Args.TryGetValue("img_size", out var value) && value is long or int ? Convert.ToInt32(value, CultureInfo.InvariantCulture) : null;
     }
 }

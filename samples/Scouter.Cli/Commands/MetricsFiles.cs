@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Scouter.Core.IO;
 using Scouter.Core.Training;
 using OxyPlot;
 using OxyPlot.Axes;
@@ -11,12 +13,52 @@ using SkiaSharp;
 
 namespace Scouter.Cli.Commands;
 
-/// <summary>Writes a run's per-epoch metrics as CSV and JSON, and a loss/accuracy plot as PNG (drawn with OxyPlot).</summary>
+/// <summary>
+/// Writes a run's per-epoch metrics as CSV and JSON, and a loss/accuracy plot as PNG (drawn with OxyPlot): after every epoch, atomically, so
+/// a run that fails or is stopped keeps the metrics of every finished epoch, and a resumed run continues the files.
+/// </summary>
 internal static class MetricsFiles
 {
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>The paths <see cref="Write"/> writes.</summary>
+    public static IReadOnlyList<string> Paths(string directory, string stem) =>
+        [Path.Combine(directory, stem + "metrics.csv"), Path.Combine(directory, stem + "metrics.json"), Path.Combine(directory, stem + "metrics.png")];
+
+    /// <summary>
+    /// The epochs before <paramref name="firstEpoch"/> (zero-based) of the metrics file a run being resumed wrote; empty
+    /// when there is none or it cannot be read (then the file is rewritten from this run's epochs, with a warning).
+    /// </summary>
+    public static IReadOnlyList<EpochMetrics> ReadEarlier(string directory, string stem, int firstEpoch, ILogger logger)
+    {
+        var path = Paths(directory, stem)[1];
+        if (firstEpoch == 0 || !File.Exists(path))
+        {
+            return [];
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            return document.RootElement.EnumerateArray()
+                .Select(e => new EpochMetrics(
+                    e.GetProperty("epoch").GetInt32() - 1,
+                    e.GetProperty("lr").GetDouble(),
+                    e.GetProperty("train").Deserialize<PhaseMetrics>(Json)!,
+                    e.GetProperty("val").Deserialize<PhaseMetrics>(Json)!,
+                    TimeSpan.FromSeconds(e.GetProperty("seconds").GetDouble())))
+                .Where(m => m.Epoch < firstEpoch)
+                .ToList();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            logger.LogWarning("{Path} could not be read ({Message}); it will hold this run's epochs only", path, e.Message);
+            return [];
+        }
+    }
+
     public static IReadOnlyList<string> Write(string directory, string stem, IReadOnlyList<EpochMetrics> history)
     {
-        Directory.CreateDirectory(directory);
         var csv = new StringBuilder("epoch,lr,train_loss,train_acc,train_nll,train_area,val_loss,val_acc,val_nll,val_area,seconds\n");
         foreach (var m in history)
         {
@@ -27,20 +69,18 @@ internal static class MetricsFiles
             }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
         }
 
-        var csvPath = Path.Combine(directory, stem + "metrics.csv");
-        var jsonPath = Path.Combine(directory, stem + "metrics.json");
-        var pngPath = Path.Combine(directory, stem + "metrics.png");
-        File.WriteAllText(csvPath, csv.ToString());
-        File.WriteAllText(jsonPath, JsonSerializer.Serialize(history.Select(m => new
+        var paths = Paths(directory, stem);
+        AtomicFile.Write(paths[0], csv.ToString());
+        AtomicFile.Write(paths[1], JsonSerializer.Serialize(history.Select(m => new
         {
             epoch = m.Epoch + 1,
             lr = m.LearningRate,
             train = m.Train,
             val = m.Validation,
             seconds = m.Duration.TotalSeconds,
-        }), new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
-        File.WriteAllBytes(pngPath, Plot(history));
-        return [csvPath, jsonPath, pngPath];
+        }), Json));
+        AtomicFile.Write(paths[2], Plot(history));
+        return paths;
     }
 
     /// <summary>Two panels, loss and accuracy per epoch, each with its train and validation curve, axes, grid and legend.</summary>

@@ -9,14 +9,17 @@ namespace Scouter.Cli.Commands;
 
 /// <summary>
 /// Builds the model of a run as the official <c>SlotModel</c> does: the named backbone (MNIST stem for one-channel
-/// data), ImageNet weights from <c>--pre_dir</c>, <c>--use_pre</c>, <c>--freeze_layers</c>, then the xSlot or FC head.
+/// data) at <c>--output_stride</c>, ImageNet weights from <c>--pre_dir</c>, <c>--use_pre</c>, <c>--freeze_layers</c>,
+/// then the xSlot or FC head.
 /// </summary>
 internal static class ModelBuilder
 {
     public static (ScouterModel Model, Backbone Backbone) Build(RunSettings settings, int inputChannels, int numClasses, ILogger logger)
     {
         var onnx = OnnxBackboneSettings.IsOnnx(settings.Model);
-        var backbone = onnx ? OnnxBackboneSettings.Create(settings, inputChannels) : BackboneRegistry.Default.Create(settings.Model, inputChannels);
+        var backbone = onnx
+            ? OnnxBackboneSettings.Create(settings, inputChannels)
+            : BackboneRegistry.Default.Create(settings.Model, new BackboneOptions { InputChannels = inputChannels, OutputStride = settings.OutputStride });
         try
         {
             if (settings.ChannelFlag is { } channel && channel != backbone.Channels)
@@ -36,7 +39,7 @@ internal static class ModelBuilder
 
             if (settings.UsePre && head.UseSlot)
             {
-                var path = Path.Combine(settings.Training.OutputDir ?? string.Empty, CheckpointNames.Latest(settings.Training.DatasetName, useSlot: false, ScouterPolarity.Positive));
+                var path = settings.PreCheckpointPath;
                 if (!File.Exists(path))
                 {
                     throw new CliException($"--use_pre true needs the FC baseline's checkpoint {path}; train it first with --use_slot false (same --dataset and --output_dir).");

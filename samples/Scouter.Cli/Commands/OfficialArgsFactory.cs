@@ -1,6 +1,7 @@
 using System.Globalization;
 using Scouter.Cli.Arguments;
 using Scouter.Core.Interop;
+using Scouter.Core.Modules;
 
 namespace Scouter.Cli.Commands;
 
@@ -20,7 +21,7 @@ internal static class OfficialArgsFactory
             {
                 FlagKind.Integer => (object)long.Parse(text, CultureInfo.InvariantCulture),
                 FlagKind.Number => FlagValues.ParseNumber(text),
-                FlagKind.Boolean => FlagValues.ParseBoolean(text)!.Value,
+                FlagKind.Boolean or FlagKind.Switch => FlagValues.ParseBoolean(text)!.Value,
                 FlagKind.IntegerList when !text.Contains(',') => long.Parse(text, CultureInfo.InvariantCulture),
                 FlagKind.NumberList when !text.Contains(',') => FlagValues.ParseNumber(text),
                 _ => text,
@@ -29,4 +30,15 @@ internal static class OfficialArgsFactory
 
         return new OfficialArgs(values);
     }
+
+    /// <summary>
+    /// The flags with <c>channel</c> and <c>num_classes</c> as the built <paramref name="head"/> has them: the backbone
+    /// decides the channels and the data set can have fewer classes than asked for, and the official code builds its
+    /// head from these two flags.
+    /// </summary>
+    public static ParsedArguments Describing(ParsedArguments args, ClassifierHead head) => args.With(new Dictionary<string, string>
+    {
+        ["channel"] = head.Channels.ToString(CultureInfo.InvariantCulture),
+        ["num_classes"] = head.NumClasses.ToString(CultureInfo.InvariantCulture),
+    });
 }

@@ -11,6 +11,12 @@ internal static class OnnxBackboneSettings
 
     public static Backbone Create(RunSettings settings, int inputChannels)
     {
+        if (settings.OutputStride != BackboneOptions.DefaultOutputStride)
+        {
+            // An imported graph's strides are its own: dilating it would need a rewrite of the graph.
+            throw new UsageException($"--output_stride {settings.OutputStride} needs a built-in backbone; an imported ONNX backbone (--model {settings.Model}) keeps the strides of its graph, so leave --output_stride at {BackboneOptions.DefaultOutputStride}.");
+        }
+
         var path = settings.Model[OnnxBackbones.NamePrefix.Length..];
         var conversion = settings.OnnxInput switch
         {

@@ -1,5 +1,4 @@
 using Scouter.Core.Data.Datasets;
-using Scouter.Core.Data.Imaging;
 using Scouter.Core.Data.Transforms;
 using Scouter.Core.Explanations.Rendering;
 using static TorchSharp.torch;
@@ -23,8 +22,7 @@ internal static class PreviewImages
                 throw new CliException($"--image {imagePath}: no such file.");
             }
 
-            var image = ImageDecoder.Read(imagePath, rgb: transform.Normalization.Mean.Count == 3);
-            inputs = transform.Apply(image).unsqueeze(0);
+            inputs = ImagePreprocessor.For(transform).Load(imagePath);
             labels = [-1];
             names = [Path.GetFileNameWithoutExtension(imagePath)];
         }

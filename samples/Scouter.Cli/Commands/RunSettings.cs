@@ -1,4 +1,5 @@
 using Scouter.Cli.Arguments;
+using Scouter.Core.Backbones;
 using Scouter.Core.Data.Datasets;
 using Scouter.Core.Options;
 using Scouter.Core.Training;
@@ -57,6 +58,15 @@ internal sealed record RunSettings(
         ["lr_drop"] = "5",
     };
 
+    /// <summary>
+    /// The scene set's profile (<c>--dataset SyntheticScenes</c>): the same short CPU recipe as the shapes set's, two
+    /// stages and ten slots per class.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> SyntheticScenesProfile = new Dictionary<string, string>(SyntheticProfile);
+
+    /// <summary>The scene set's FC warm-up, where the user did not set the flags.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SyntheticScenesWarmUpProfile = new Dictionary<string, string>(SyntheticWarmUpProfile);
+
     /// <summary>Whether this run is the synthetic profile's automatic FC warm-up candidate (use_pre left at the profile's default).</summary>
     public bool WarmsUpAutomatically { get; init; }
 
@@ -68,6 +78,18 @@ internal sealed record RunSettings(
 
     /// <summary>Whether the model's convolution weights are made channels-last, and why (<see cref="PerformanceSettings.ConvolutionLayout"/>).</summary>
     public PerformanceChoice ConvolutionLayout { get; init; } = new(false, "plain layout");
+
+    /// <summary>The backbone's output stride (<c>--output_stride</c>): 32, 16 or 8.</summary>
+    public int OutputStride { get; init; } = BackboneOptions.DefaultOutputStride;
+
+    /// <summary>
+    /// Where <c>--use_pre</c> finds the FC baseline's checkpoint: <c>--output_dir</c>, also for the settings of a sweep,
+    /// which write their own runs in subfolders of it.
+    /// </summary>
+    public string PreCheckpointDir { get; init; } = string.Empty;
+
+    /// <summary>The FC baseline's checkpoint that <c>--use_pre</c> reads.</summary>
+    public string PreCheckpointPath => Path.Combine(PreCheckpointDir, CheckpointNames.Latest(Training.DatasetName, useSlot: false, ScouterPolarity.Positive));
 
     public static RunSettings From(ParsedArguments args)
     {
@@ -140,19 +162,43 @@ internal sealed record RunSettings(
             WarmsUpAutomatically = warmUp,
             OnnxOutput = args.Text("onnx_output"),
             OnnxInput = args.Text("onnx_input")!,
+            PreCheckpointDir = args.Text("output_dir") ?? string.Empty,
             ConvolutionLayout = PerformanceSettings.ConvolutionLayout(args),
+            OutputStride = ReadOutputStride(args),
         };
     }
 
     /// <summary>The flags as this run uses them: the synthetic profile applied where the user left a flag at its default.</summary>
     public static ParsedArguments Effective(ParsedArguments args) =>
-        IsSynthetic(args)
-            ? args.With(SyntheticProfile.Where(p => !args.IsExplicit(p.Key)).ToDictionary(p => p.Key, p => p.Value))
+        ProfileOf(args) is { } profile
+            ? args.With(profile.Where(p => !args.IsExplicit(p.Key)).ToDictionary(p => p.Key, p => p.Value))
             : args;
 
-    /// <summary>Whether the run uses the embedded synthetic data set, whose profile fills unset flags.</summary>
-    public static bool IsSynthetic(ParsedArguments args) =>
-        string.Equals(args.Text("dataset"), SyntheticShapesDataset.DatasetName, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether the run uses an embedded synthetic data set, whose profile fills unset flags.</summary>
+    public static bool IsSynthetic(ParsedArguments args) => ProfileOf(args) is not null;
+
+    /// <summary>The profile of the embedded synthetic data set <c>--dataset</c> names, or null for data on disk.</summary>
+    public static IReadOnlyDictionary<string, string>? ProfileOf(ParsedArguments args) => Profiles(args)?.Profile;
+
+    /// <summary>The automatic FC warm-up's profile of the synthetic data set <c>--dataset</c> names, or null for data on disk.</summary>
+    public static IReadOnlyDictionary<string, string>? WarmUpProfileOf(ParsedArguments args) => Profiles(args)?.WarmUp;
+
+    private static (IReadOnlyDictionary<string, string> Profile, IReadOnlyDictionary<string, string> WarmUp)? Profiles(ParsedArguments args) =>
+        args.Text("dataset")?.Trim() switch
+        {
+            { } name when name.Equals(SyntheticShapesDataset.DatasetName, StringComparison.OrdinalIgnoreCase) => (SyntheticProfile, SyntheticWarmUpProfile),
+            { } name when name.Equals(SyntheticScenesDataset.DatasetName, StringComparison.OrdinalIgnoreCase) => (SyntheticScenesProfile, SyntheticScenesWarmUpProfile),
+            _ => null,
+        };
+
+    /// <summary><c>--output_stride</c>, which must be 32, 16 or 8.</summary>
+    public static int ReadOutputStride(ParsedArguments args)
+    {
+        var outputStride = args.Integer("output_stride");
+        return BackboneOptions.SupportedOutputStrides.Contains(outputStride)
+            ? outputStride
+            : throw new UsageException($"--output_stride must be 32 (the official architecture), 16 or 8; got {outputStride}.");
+    }
 
     /// <summary>A checkpoint path given to <c>--resume</c> (the official flag takes a path), or null.</summary>
     public static string? ResumePath(string? value) =>

@@ -7,6 +7,7 @@ using Scouter.Core.Data.Datasets;
 using Scouter.Core.Diagnostics;
 using Scouter.Core.Explanations.Rendering;
 using Scouter.Core.Modules;
+using Scouter.Core.Options;
 using Scouter.Core.Losses;
 using Scouter.Core.Training;
 using Spectre.Console;
@@ -25,23 +26,44 @@ internal static class TrainCommand
         }
 
         var settings = SweepSetting.Expand(args);
+        // A sweep's settings would replace each other's checkpoints: each writes its run in a subfolder of
+        // --output_dir, and --use_pre still reads the FC baseline from --output_dir itself.
+        // Likewise one TensorBoard run per setting, so their curves can be compared.
+        var runs = settings.Select(setting =>
+        {
+            var flags = new Dictionary<string, string>(setting.AsFlags());
+            if (settings.Count > 1 && !string.IsNullOrEmpty(args.Text("output_dir")))
+            {
+                flags["output_dir"] = Path.Combine(args.Text("output_dir")!, setting.FolderName);
+            }
+
+            if (settings.Count > 1 && args.Text("tensorboard") is { Length: > 0 } tensorBoard)
+            {
+                flags["tensorboard"] = Path.Combine(tensorBoard, setting.FolderName);
+            }
+
+            return args.With(flags);
+        }).ToList();
+        var top = args.Text("output_dir") ?? string.Empty;
+        // Every setting is checked before the first trains: its values, its memory, the runs it would replace.
+        foreach (var run in runs)
+        {
+            var planned = RunSettings.From(run) with { PreCheckpointDir = top };
+            ScouterOptionsValidator.ThrowIfInvalid(planned.Head);
+            TrainingOptionsValidator.ThrowIfInvalid(planned.Training);
+            MemoryBudget.CheckTraining(planned);
+            RequireNoEarlierRun(run, planned);
+        }
+
         var results = new List<(SweepSetting Setting, EpochMetrics Last)>();
-        foreach (var setting in settings)
+        foreach (var (setting, run) in settings.Zip(runs))
         {
             if (settings.Count > 1)
             {
-                context.Console.MarkupLine($"[bold]Sweep {results.Count + 1}/{settings.Count}:[/] {Markup.Escape(setting.ToString())}");
+                context.Console.MarkupLine($"[bold]Sweep {results.Count + 1}/{settings.Count}:[/] {Markup.Escape(setting.ToString())}{(string.IsNullOrEmpty(top) ? string.Empty : $" → {Markup.Escape(run.Text("output_dir")!)}")}");
             }
 
-            var flags = new Dictionary<string, string>(setting.AsFlags());
-            if (settings.Count > 1 && args.Text("tensorboard") is { Length: > 0 } tensorBoard)
-            {
-                // One TensorBoard run per sweep setting, so their curves can be compared.
-                flags["tensorboard"] = Path.Combine(tensorBoard, string.Create(CultureInfo.InvariantCulture,
-                    $"n{setting.NumClasses}_lambda{setting.LambdaValue}_p{setting.Power}_s{setting.SlotsPerClass}_{setting.Repetition + 1}"));
-            }
-
-            var history = TrainOne(args.With(flags), context);
+            var history = TrainOne(run, context, top);
             if (history.Count > 0)
             {
                 results.Add((setting, history[^1]));
@@ -64,21 +86,40 @@ internal static class TrainCommand
         return 0;
     }
 
-    private static IReadOnlyList<EpochMetrics> TrainOne(ParsedArguments args, CommandContext context)
+    /// <summary>
+    /// Stops, before any work, a run that would replace an earlier one in its folder (<see cref="EarlierRun"/>): this
+    /// run's own files, and the FC baseline's when the synthetic profile would train it first.
+    /// </summary>
+    private static void RequireNoEarlierRun(ParsedArguments args, RunSettings run)
     {
-        var run = RunSettings.From(args);
-        if (run.WarmsUpAutomatically && !string.IsNullOrEmpty(run.Training.OutputDir))
+        if (string.IsNullOrEmpty(run.Training.OutputDir))
         {
-            var fcCheckpoint = Path.Combine(run.Training.OutputDir, CheckpointNames.Latest(run.Training.DatasetName, useSlot: false, Core.Options.ScouterPolarity.Positive));
-            if (!File.Exists(fcCheckpoint))
-            {
-                context.Console.MarkupLine("[bold]Stage 1 of 2:[/] FC pre-training of the backbone (the seed's recipe; --use_pre true is the synthetic default)");
-                var warmUp = RunSettings.SyntheticWarmUpProfile
-                    .Where(p => p.Key == "use_slot" || !args.IsExplicit(p.Key))
-                    .ToDictionary(p => p.Key, p => p.Value);
-                TrainOne(args.With(warmUp, asExplicit: true), context);
-                context.Console.MarkupLine("[bold]Stage 2 of 2:[/] SCOUTER from the FC backbone");
-            }
+            return;
+        }
+
+        var overwrite = args.Boolean("overwrite");
+        var target = new CheckpointTarget(run.Training.DatasetName, run.Head.UseSlot, run.Head.Polarity);
+        var latest = Path.Combine(run.Training.OutputDir, target.Latest);
+        var continues = run.Training.Resume && (RunSettings.ResumePath(args.Text("resume")) is not { } path || Path.GetFullPath(path) == Path.GetFullPath(latest));
+        EarlierRun.RequireNone(run.Training.OutputDir, CheckpointNames.Stem(target.Dataset, target.UseSlot, target.Polarity), continues, overwrite);
+        if (run.WarmsUpAutomatically && !File.Exists(run.PreCheckpointPath))
+        {
+            EarlierRun.RequireNone(run.PreCheckpointDir, CheckpointNames.Stem(run.Training.DatasetName, useSlot: false, ScouterPolarity.Positive), continues: false, overwrite);
+        }
+    }
+
+    private static IReadOnlyList<EpochMetrics> TrainOne(ParsedArguments args, CommandContext context, string preCheckpointDir)
+    {
+        var run = RunSettings.From(args) with { PreCheckpointDir = preCheckpointDir };
+        if (run.WarmsUpAutomatically && !string.IsNullOrEmpty(preCheckpointDir) && !File.Exists(run.PreCheckpointPath))
+        {
+            context.Console.MarkupLine("[bold]Stage 1 of 2:[/] FC pre-training of the backbone (the seed's recipe; --use_pre true is the synthetic default)");
+            var warmUp = RunSettings.WarmUpProfileOf(args)!
+                .Where(p => p.Key == "use_slot" || !args.IsExplicit(p.Key))
+                .ToDictionary(p => p.Key, p => p.Value);
+            warmUp["output_dir"] = preCheckpointDir;
+            TrainOne(args.With(warmUp, asExplicit: true), context, preCheckpointDir);
+            context.Console.MarkupLine("[bold]Stage 2 of 2:[/] SCOUTER from the FC backbone");
         }
 
         if (!string.IsNullOrEmpty(run.Training.TensorBoardDir))
@@ -108,13 +149,33 @@ internal static class TrainCommand
             return replica;
         }
 
-        using var trainer = new Trainer(model, loss, run.Training, store, target, OfficialArgsFactory.From(RunSettings.Effective(args)), context.Logs.CreateLogger<Trainer>(), NewReplica);
+        using var trainer = new Trainer(model, loss, run.Training, store, target, OfficialArgsFactory.From(OfficialArgsFactory.Describing(RunSettings.Effective(args), model.Head)), context.Logs.CreateLogger<Trainer>(), NewReplica);
 
         if (RunSettings.ResumePath(args.Text("resume")) is { } resumePath)
         {
             using var checkpoint = store.Load(resumePath);
+            if (checkpoint.Args.Count > 0 && checkpoint.Args.OutputStride != run.OutputStride)
+            {
+                context.Logger.LogWarning("{Path} was trained at output stride {Saved}; training continues at --output_stride {Given}", resumePath, checkpoint.Args.OutputStride, run.OutputStride);
+            }
+
             trainer.RestoreCheckpoint(checkpoint);
             context.Logger.LogInformation("Resumed from {Path}; continuing at epoch {Epoch}", resumePath, trainer.NextEpoch + 1);
+        }
+
+        var outputDir = run.Training.OutputDir;
+        var stem = CheckpointNames.Stem(target.Dataset, target.UseSlot, target.Polarity);
+        if (!string.IsNullOrEmpty(outputDir))
+        {
+            // After every epoch, with the epochs of the run this one resumes: a failure later loses none of them.
+            IReadOnlyList<EpochMetrics>? earlier = null;
+            var epochs = new List<EpochMetrics>();
+            trainer.EpochCompleted += (_, metrics) =>
+            {
+                earlier ??= MetricsFiles.ReadEarlier(outputDir, stem, metrics.Epoch, context.Logger);
+                epochs.Add(metrics);
+                MetricsFiles.Write(outputDir, stem, [.. earlier, .. epochs]);
+            };
         }
 
         var batches = new LoaderBatches(
@@ -122,24 +183,51 @@ internal static class TrainCommand
             data.ValLoader(run.Training.BatchSize, run.Workers, context.Logs.CreateLogger("data")));
         context.Console.MarkupLine($"Training [bold]{Markup.Escape(run.Model)}[/] + {(run.Head.UseSlot ? $"xSlot ({run.Head.Polarity} SCOUTER, λ = {run.Head.LambdaValue.ToString(CultureInfo.InvariantCulture)})" : "FC")} on {Markup.Escape(data.Train.Name)} at {run.Data.ImageSize} px on {Markup.Escape(DescribeDevices(trainer))}, {run.Training.Epochs} epoch(s) of {batches.TrainBatchCount} batches");
 
-        var history = TrainingProgressDisplay.Run(context, run.Training.Epochs, trainer, batches);
+        IReadOnlyList<EpochMetrics> history;
+        try
+        {
+            history = TrainingProgressDisplay.Run(context, run.Training.Epochs, trainer, batches);
+        }
+        catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested)
+        {
+            throw new RunCancelledException(CancelledMessage(trainer, outputDir, target));
+        }
+
         if (!string.IsNullOrEmpty(run.Training.TensorBoardDir) && history.Count > 0)
         {
             context.Console.MarkupLine($"TensorBoard events: {Markup.Escape(run.Training.TensorBoardDir)} (view with: tensorboard --logdir {Markup.Escape(args.Text("tensorboard")!)})");
         }
 
-        if (!string.IsNullOrEmpty(run.Training.OutputDir) && history.Count > 0)
+        if (!string.IsNullOrEmpty(outputDir) && history.Count > 0)
         {
-            var stem = CheckpointNames.Stem(target.Dataset, target.UseSlot, target.Polarity);
-            var written = MetricsFiles.Write(run.Training.OutputDir, stem, history);
-            context.Console.MarkupLine($"Metrics: {string.Join(", ", written.Select(p => Markup.Escape(p)))}");
+            context.Console.MarkupLine($"Metrics: {string.Join(", ", MetricsFiles.Paths(outputDir, stem).Select(p => Markup.Escape(p)))}");
             if (model.Head is XSlotClassifier head)
             {
-                WriteExplanations(context, data, model, head, Path.Combine(run.Training.OutputDir, stem + "explanations"));
+                WriteExplanations(context, data, model, head, Path.Combine(outputDir, stem + "explanations"));
             }
         }
 
         return history;
+    }
+
+    /// <summary>What Ctrl+C left: the last finished epoch's checkpoint when there is one, else that nothing was saved.</summary>
+    private static string CancelledMessage(Trainer trainer, string? outputDir, CheckpointTarget target)
+    {
+        var finished = trainer.NextEpoch;
+        if (string.IsNullOrEmpty(outputDir))
+        {
+            return $"Cancelled during epoch {finished + 1}; nothing was saved (no --output_dir).";
+        }
+
+        var latest = Path.Combine(outputDir, target.Latest);
+        if (finished == 0)
+        {
+            return "Cancelled during epoch 1, before any epoch finished: no checkpoint was written.";
+        }
+
+        return File.Exists(latest)
+            ? $"Cancelled during epoch {finished + 1}; the checkpoint of epoch {finished} is intact: {latest}. Continue with --resume true."
+            : $"Cancelled during epoch {finished + 1}; no checkpoint of this run was written to {outputDir}.";
     }
 
     /// <summary>The backbones of data-parallel replicas: their models are disposed by the trainer, the rest of each backbone here.</summary>

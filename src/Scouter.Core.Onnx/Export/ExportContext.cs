@@ -26,6 +26,7 @@ internal sealed class ExportContext
         new BatchNormEmitter(),
         new ActivationEmitter(),
         new PoolingEmitter(),
+        new PaddingEmitter(),
         new LinearEmitter(),
         new ResidualBlockEmitter(),
         new ResNeStBottleneckEmitter(),
@@ -46,7 +47,7 @@ internal sealed class ExportContext
 
         throw new NotSupportedException(
             $"Cannot export '{path}' to ONNX: its module type {module.GetType().FullName} is not supported. " +
-            "The exporter translates Sequential, Conv2d, BatchNorm2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d(1), Identity, Linear " +
+            "The exporter translates Sequential, Conv2d, BatchNorm2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d(1), ZeroPad2d, ConstantPad2d, Identity, Linear, " +
             "the residual blocks of Scouter.Core's and TorchVision's ResNets and of ResNeSt, and imported ONNX graphs (docs/onnx.md).");
     }
 

@@ -25,19 +25,20 @@ public sealed class Backbone : IDisposable
     // The model the features were cut from, kept so the modules it owns live (and are disposed) with the backbone.
     private readonly nn.Module? source;
 
-    private Backbone(string name, nn.Module<Tensor, Tensor> features, int channels, int inputChannels, nn.Module? source)
+    private Backbone(string name, nn.Module<Tensor, Tensor> features, int channels, int inputChannels, int? outputStride, nn.Module? source)
     {
         Name = name;
         Features = features;
         Channels = channels;
         InputChannels = inputChannels;
+        OutputStride = outputStride;
         this.source = source;
     }
 
     /// <summary>The name it was created under (<c>resnet18</c>, <c>resnest26d</c>, …).</summary>
     public string Name { get; }
 
-    /// <summary>The feature extractor; pass it to <c>ScouterModel.Create</c>. Its state-dict keys are the source model's.</summary>
+    /// <summary>The feature extractor; pass it to <c>ScouterModel.Create</c>. The built-ins' state-dict keys are PyTorch's (TorchVision's, timm's).</summary>
     public nn.Module<Tensor, Tensor> Features { get; }
 
     /// <summary>Channels <c>C</c> of the feature map (512 for resnet18/34, 2048 for the other built-ins).</summary>
@@ -45,6 +46,12 @@ public sealed class Backbone : IDisposable
 
     /// <summary>Image channels the first layer expects.</summary>
     public int InputChannels { get; }
+
+    /// <summary>
+    /// How many input pixels one feature-map cell steps over (32, 16 or 8 for the built-ins; an H×W image gives a map
+    /// of about H/stride × W/stride), or null when the backbone was wrapped without stating it.
+    /// </summary>
+    public int? OutputStride { get; }
 
     /// <summary>Names of the top-level children of <see cref="Features"/>, in order: what <see cref="FreezeLayers"/> looks at.</summary>
     public IReadOnlyList<string> ChildNames => Features.named_children().Select(child => child.name).ToList();
@@ -59,8 +66,10 @@ public sealed class Backbone : IDisposable
     /// <param name="channels">Feature-map channels, if known; skips the probe.</param>
     /// <param name="inputChannels">Image channels the module expects.</param>
     /// <param name="probeSize">Height and width of the probe image.</param>
+    /// <param name="outputStride">The module's output stride, if you want to state it (<see cref="OutputStride"/>); a
+    /// registry factory asked for a stride other than 32 must state the one it built.</param>
     /// <exception cref="ArgumentException">The probe failed or did not return a rank-4 tensor.</exception>
-    public static Backbone FromModule(string name, nn.Module<Tensor, Tensor> features, int? channels = null, int inputChannels = 3, int probeSize = DefaultProbeSize)
+    public static Backbone FromModule(string name, nn.Module<Tensor, Tensor> features, int? channels = null, int inputChannels = 3, int probeSize = DefaultProbeSize, int? outputStride = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(features);
@@ -71,11 +80,16 @@ public sealed class Backbone : IDisposable
             ArgumentOutOfRangeException.ThrowIfLessThan(given, 1, nameof(channels));
         }
 
-        return new Backbone(name, features, channels ?? Probe(name, features, inputChannels, probeSize), inputChannels, source: null);
+        if (outputStride is { } stride)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1, nameof(outputStride));
+        }
+
+        return new Backbone(name, features, channels ?? Probe(name, features, inputChannels, probeSize), inputChannels, outputStride, source: null);
     }
 
-    internal static Backbone Create(string name, nn.Module<Tensor, Tensor> features, int channels, int inputChannels, nn.Module source) =>
-        new(name, features, channels, inputChannels, source);
+    internal static Backbone Create(string name, nn.Module<Tensor, Tensor> features, int channels, int inputChannels, int outputStride, nn.Module? source) =>
+        new(name, features, channels, inputChannels, outputStride, source);
 
     /// <summary>Applies the official <c>freeze_layers</c> rule to <see cref="Features"/> (see <see cref="LayerFreezing"/>).</summary>
     /// <param name="freezeLayers">k in [0, 4]: 0 freezes nothing, k freezes the stem and layer1…layerk.</param>
@@ -86,7 +100,7 @@ public sealed class Backbone : IDisposable
     /// <summary>Trainable and total parameter counts of <see cref="Features"/>.</summary>
     public ParameterCounts CountParameters() => ParameterCounts.Of(Features);
 
-    /// <summary>Releases the feature extractor and the model it was cut from.</summary>
+    /// <summary>Releases the feature extractor (and, for ResNeSt, the classifier it was cut from).</summary>
     public void Dispose()
     {
         Features.Dispose();

@@ -1,7 +1,8 @@
 // ResNeSt-26d and ResNeSt-50d (Zhang et al., "ResNeSt: Split-Attention Networks", 2020) exactly as timm
 // builds resnest26d / resnest50d (pytorch-image-models: timm/models/resnest.py on top of timm/models/resnet.py:
 // deep stem of width 32, average-pool downsampling, radix-2 split attention, avd). The official SCOUTER code
-// uses these timm models; TorchSharp has no ResNeSt. The code is our own; state-dict names are timm's, so timm
+// uses these timm models; TorchSharp has no ResNeSt. Output strides 16 and 8 dilate the last stages as timm's
+// output_stride does (make_blocks, downsample_avg). The code is our own; state-dict names are timm's, so timm
 // checkpoints load by name.
 using Scouter.Core.Internal;
 using TorchSharp;
@@ -17,9 +18,9 @@ namespace Scouter.Core.Backbones;
 /// </summary>
 /// <remarks>
 /// <see cref="FeatureExtractor"/> gives the part before global pooling as a module that shares this model's
-/// parameters (a 260×260 image gives a <c>[B, 2048, 9, 9]</c> feature map). With <c>inputChannels</c> other than 3 the
-/// deep stem is replaced by the official SCOUTER MNIST stem, one <c>Conv2d(inputChannels, 64, 3, stride 2,
-/// padding 1, bias false)</c> named <c>conv1</c>.
+/// parameters (a 260×260 image gives a <c>[B, 2048, 9, 9]</c> feature map at output stride 32, 17×17 at 16, 33×33 at
+/// 8). With <c>inputChannels</c> other than 3 the deep stem is replaced by the official SCOUTER MNIST stem, one
+/// <c>Conv2d(inputChannels, 64, 3, stride 2, padding 1, bias false)</c> named <c>conv1</c>.
 /// </remarks>
 /// <example>
 /// <code>
@@ -47,19 +48,21 @@ public sealed class ResNeSt : nn.Module<Tensor, Tensor>
     private readonly AdaptiveAvgPool2d global_pool;
     private readonly nn.Module<Tensor, Tensor> fc;
 
-    private ResNeSt(string name, IReadOnlyList<int> blocks, int numClasses, int inputChannels, Device? device) : base(name)
+    private ResNeSt(string name, IReadOnlyList<int> blocks, int numClasses, int inputChannels, int outputStride, Device? device) : base(name)
     {
         NumClasses = numClasses;
         InputChannels = inputChannels;
+        OutputStride = outputStride;
+        var layouts = StageLayout.ForOutputStride(outputStride);
         var channels = StemWidth * 2;
         conv1 = inputChannels == 3 ? DeepStem(inputChannels, channels) : MnistStem.Create(inputChannels);
         bn1 = ScalarSafeBatchNorm2d.Create(channels);
         act1 = nn.ReLU(inplace: true);
         maxpool = nn.MaxPool2d(kernel_size: 3, stride: 2, padding: 1);
-        layer1 = Stage(ref channels, planes: 64, blocks[0], stride: 1);
-        layer2 = Stage(ref channels, planes: 128, blocks[1], stride: 2);
-        layer3 = Stage(ref channels, planes: 256, blocks[2], stride: 2);
-        layer4 = Stage(ref channels, planes: 512, blocks[3], stride: 2);
+        layer1 = Stage(ref channels, planes: 64, blocks[0], layouts[0]);
+        layer2 = Stage(ref channels, planes: 128, blocks[1], layouts[1]);
+        layer3 = Stage(ref channels, planes: 256, blocks[2], layouts[2]);
+        layer4 = Stage(ref channels, planes: 512, blocks[3], layouts[3]);
         global_pool = nn.AdaptiveAvgPool2d(1);
         fc = numClasses > 0 ? nn.Linear(FeatureChannels, numClasses) : nn.Identity();
         RegisterComponents();
@@ -75,21 +78,24 @@ public sealed class ResNeSt : nn.Module<Tensor, Tensor>
     /// <param name="numClasses">Classes of <c>fc</c>; 0 leaves out the classifier (<c>fc</c> is an identity and <see cref="forward"/> returns pooled features).</param>
     /// <param name="inputChannels">Image channels; 3 keeps timm's deep stem, any other count gets the MNIST stem.</param>
     /// <param name="device">Where the parameters live (CPU when null).</param>
-    public static ResNeSt ResNeSt26d(int numClasses = 1000, int inputChannels = 3, Device? device = null) =>
-        Create("resnest26d", [2, 2, 2, 2], numClasses, inputChannels, device);
+    /// <param name="outputStride">32 (timm's default), 16 or 8, as timm's <c>output_stride</c> (see <see cref="BackboneOptions.OutputStride"/>).</param>
+    public static ResNeSt ResNeSt26d(int numClasses = 1000, int inputChannels = 3, Device? device = null, int outputStride = BackboneOptions.DefaultOutputStride) =>
+        Create("resnest26d", [2, 2, 2, 2], numClasses, inputChannels, outputStride, device);
 
     /// <summary>ResNeSt-50d: blocks [3, 4, 6, 3], timm's <c>resnest50d</c>.</summary>
     /// <param name="numClasses">Classes of <c>fc</c>; 0 leaves out the classifier (<c>fc</c> is an identity and <see cref="forward"/> returns pooled features).</param>
     /// <param name="inputChannels">Image channels; 3 keeps timm's deep stem, any other count gets the MNIST stem.</param>
     /// <param name="device">Where the parameters live (CPU when null).</param>
-    public static ResNeSt ResNeSt50d(int numClasses = 1000, int inputChannels = 3, Device? device = null) =>
-        Create("resnest50d", [3, 4, 6, 3], numClasses, inputChannels, device);
+    /// <param name="outputStride">32 (timm's default), 16 or 8, as timm's <c>output_stride</c> (see <see cref="BackboneOptions.OutputStride"/>).</param>
+    public static ResNeSt ResNeSt50d(int numClasses = 1000, int inputChannels = 3, Device? device = null, int outputStride = BackboneOptions.DefaultOutputStride) =>
+        Create("resnest50d", [3, 4, 6, 3], numClasses, inputChannels, outputStride, device);
 
-    private static ResNeSt Create(string name, int[] blocks, int numClasses, int inputChannels, Device? device)
+    private static ResNeSt Create(string name, int[] blocks, int numClasses, int inputChannels, int outputStride, Device? device)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(numClasses);
         ArgumentOutOfRangeException.ThrowIfLessThan(inputChannels, 1);
-        return new ResNeSt(name, blocks, numClasses, inputChannels, device);
+        BackboneOptions.ThrowIfUnsupported(outputStride, nameof(outputStride));
+        return new ResNeSt(name, blocks, numClasses, inputChannels, outputStride, device);
     }
 
     /// <summary>Classes of <c>fc</c> (0 when built without a classifier).</summary>
@@ -97,6 +103,9 @@ public sealed class ResNeSt : nn.Module<Tensor, Tensor>
 
     /// <summary>Image channels the stem expects.</summary>
     public int InputChannels { get; }
+
+    /// <summary>The output stride it was built with: 32, 16 or 8.</summary>
+    public int OutputStride { get; }
 
     /// <summary>
     /// The layers before global pooling (<c>conv1</c> … <c>layer4</c>) as a <see cref="Sequential"/> that shares this
@@ -141,15 +150,17 @@ public sealed class ResNeSt : nn.Module<Tensor, Tensor>
         nn.ReLU(inplace: true),
         nn.Conv2d(StemWidth, outChannels, kernel_size: 3, stride: 1, padding: 1, bias: false));
 
-    private static Sequential Stage(ref int channels, int planes, int blocks, int stride)
+    // timm's make_blocks: the first block strides (or, in a dilated stage, keeps the previous stage's dilation).
+    private static Sequential Stage(ref int channels, int planes, int blocks, StageLayout layout)
     {
         var outChannels = planes * ResNeStBottleneck.Expansion;
         var stage = nn.Sequential();
         for (var i = 0; i < blocks; i++)
         {
-            var blockStride = i == 0 ? stride : 1;
-            var downsample = i == 0 && (stride != 1 || channels != outChannels) ? AverageDownsample(channels, outChannels, stride) : null;
-            stage.append(ResNeStBottleneck.Create(channels, planes, blockStride, downsample, Radix));
+            var first = i == 0;
+            var blockStride = first ? layout.Stride : 1;
+            var downsample = first && (layout.Stride != 1 || channels != outChannels) ? AverageDownsample(channels, outChannels, layout) : null;
+            stage.append(ResNeStBottleneck.Create(channels, planes, blockStride, downsample, Radix, first ? layout.FirstDilation : layout.Dilation));
             channels = outChannels;
         }
 
@@ -157,11 +168,19 @@ public sealed class ResNeSt : nn.Module<Tensor, Tensor>
     }
 
     // timm's downsample_avg: the shortcut averages 2×2 windows (ceil mode, padding excluded) before a 1×1 conv, so no
-    // input pixel is skipped. Index 0 is an identity at stride 1, which keeps the conv at "downsample.1".
-    private static Sequential AverageDownsample(int inChannels, int outChannels, int stride) => nn.Sequential(
-        stride == 1 ? nn.Identity() : nn.AvgPool2d(kernel_size: 2, stride: stride, ceil_mode: true, count_include_pad: false),
+    // input pixel is skipped. Index 0 is an identity at stride 1 without dilation, which keeps the conv at
+    // "downsample.1". In a dilated stage timm keeps the 2×2 average at stride 1 with TensorFlow-style "same" padding
+    // (AvgPool2dSame): one zero row and column after the input, counted in the average.
+    private static Sequential AverageDownsample(int inChannels, int outChannels, StageLayout layout) => nn.Sequential(
+        layout.Dilation > 1 ? SamePaddedAveragePool()
+            : layout.Stride == 1 ? nn.Identity()
+            : nn.AvgPool2d(kernel_size: 2, stride: layout.Stride, ceil_mode: true, count_include_pad: false),
         nn.Conv2d(inChannels, outChannels, kernel_size: 1, bias: false),
         ScalarSafeBatchNorm2d.Create(outChannels));
+
+    private static Sequential SamePaddedAveragePool() => nn.Sequential(
+        ("pad", nn.ZeroPad2d((0L, 1L, 0L, 1L))),
+        ("pool", nn.AvgPool2d(kernel_size: 2, stride: 1)));
 
     // timm's init_weights: Kaiming normal (fan out, ReLU) for every convolution, then zero_init_last. The MNIST stem
     // keeps its default initialisation, as in the official code, which swaps it in after timm has initialised.

@@ -1,5 +1,6 @@
 // The ResNeSt bottleneck as timm builds it for resnest26d / resnest50d (pytorch-image-models,
-// timm/models/resnest.py, ResNestBottleneck with radix 2, cardinality 1, base width 64, avd on, avd_first off).
+// timm/models/resnest.py, ResNestBottleneck with radix 2, cardinality 1, base width 64, avd on, avd_first off;
+// dilation as timm's output_stride gives it).
 // The code is our own; module names match timm's state dict.
 using Scouter.Core.Internal;
 using TorchSharp;
@@ -29,13 +30,13 @@ internal sealed class ResNeStBottleneck : nn.Module<Tensor, Tensor>
     private readonly ReLU act3;
     private readonly Sequential? downsample;
 
-    private ResNeStBottleneck(int inChannels, int planes, int stride, Sequential? downsample, int radix) : base(nameof(ResNeStBottleneck))
+    private ResNeStBottleneck(int inChannels, int planes, int stride, Sequential? downsample, int radix, int dilation) : base(nameof(ResNeStBottleneck))
     {
         var width = planes; // base width 64, cardinality 1
         conv1 = nn.Conv2d(inChannels, width, kernel_size: 1, bias: false);
         bn1 = ScalarSafeBatchNorm2d.Create(width);
         act1 = nn.ReLU(inplace: true);
-        conv2 = SplitAttention.Create(width, stride: 1, radix);
+        conv2 = SplitAttention.Create(width, stride: 1, radix, dilation);
         avd_last = stride > 1 ? nn.AvgPool2d(kernel_size: 3, stride: stride, padding: 1) : null;
         conv3 = nn.Conv2d(width, planes * Expansion, kernel_size: 1, bias: false);
         bn3 = ScalarSafeBatchNorm2d.Create(planes * Expansion);
@@ -50,8 +51,9 @@ internal sealed class ResNeStBottleneck : nn.Module<Tensor, Tensor>
     /// <param name="stride">1, or 2 for the first block of layers 2–4.</param>
     /// <param name="downsample">The shortcut projection, or null for the identity shortcut.</param>
     /// <param name="radix">Split-attention radix.</param>
-    public static ResNeStBottleneck Create(int inChannels, int planes, int stride, Sequential? downsample, int radix) =>
-        new(inChannels, planes, stride, downsample, radix);
+    /// <param name="dilation">Dilation (and padding) of the split-attention 3×3 convolution.</param>
+    public static ResNeStBottleneck Create(int inChannels, int planes, int stride, Sequential? downsample, int radix, int dilation = 1) =>
+        new(inChannels, planes, stride, downsample, radix, dilation);
 
     /// <summary>The last BN of the residual branch, zero-initialised like timm's <c>zero_init_last</c>.</summary>
     public ScalarSafeBatchNorm2d LastNorm => bn3;

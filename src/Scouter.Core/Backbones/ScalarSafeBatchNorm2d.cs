@@ -41,31 +41,6 @@ public sealed class ScalarSafeBatchNorm2d : BatchNorm
     }
 
     /// <summary>
-    /// A module that takes over <paramref name="source"/>'s parameters and buffers (the same tensor objects, not
-    /// copies), settings and training mode. Use it in place of <paramref name="source"/>, which must not be disposed
-    /// while this module is in use (it may be dropped: its finalizer, which would free the shared tensors, is
-    /// suppressed).
-    /// </summary>
-    /// <param name="source">A TorchSharp batch norm, e.g. one of a TorchVision model.</param>
-    public static ScalarSafeBatchNorm2d Adopt(BatchNorm2d source)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        var template = source.running_mean ?? (Tensor?)source.weight;
-        var adopted = new ScalarSafeBatchNorm2d(source.num_features, source.eps, source.momentum, source.affine, source.track_running_stats, template?.device, template?.dtype);
-        adopted.weight = source.weight;
-        adopted.bias = source.bias;
-        adopted.running_mean = source.running_mean;
-        adopted.running_var = source.running_var;
-        adopted.num_batches_tracked = source.num_batches_tracked;
-        adopted.train(source.training);
-
-        // TorchSharp's NormBase disposes its tensors from the finalizer as well (Dispose(false) included), so a
-        // source nobody references any more would free the tensors this module now uses. Its tensors are ours now.
-        GC.SuppressFinalize(source);
-        return adopted;
-    }
-
-    /// <summary>
     /// The convolution this batch norm is folded into (<see cref="Inference.BatchNormFolding"/>), or null. While folded,
     /// the convolution computes both, so the forward pass returns its input unchanged; training is refused.
     /// </summary>

@@ -25,13 +25,13 @@ internal sealed class SplitAttention : nn.Module<Tensor, Tensor>
 
     private readonly int radix;
 
-    private SplitAttention(int channels, int stride, int radix) : base(nameof(SplitAttention))
+    private SplitAttention(int channels, int stride, int radix, int dilation) : base(nameof(SplitAttention))
     {
         this.radix = radix;
         var mixedChannels = channels * radix;
         var attentionChannels = AttentionChannels(channels, radix);
 
-        conv = nn.Conv2d(channels, mixedChannels, kernel_size: 3, stride: stride, padding: 1, groups: radix, bias: false);
+        conv = nn.Conv2d(channels, mixedChannels, kernel_size: 3, stride: stride, padding: dilation, dilation: dilation, groups: radix, bias: false);
         bn0 = ScalarSafeBatchNorm2d.Create(mixedChannels);
         act0 = nn.ReLU(inplace: true);
         fc1 = nn.Conv2d(channels, attentionChannels, kernel_size: 1);
@@ -45,12 +45,14 @@ internal sealed class SplitAttention : nn.Module<Tensor, Tensor>
     /// <param name="channels">Input and output channels <c>C</c>.</param>
     /// <param name="stride">Stride of the 3×3 convolution.</param>
     /// <param name="radix">Number of splits (≥ 2; both ResNeSt variants here use 2).</param>
-    public static SplitAttention Create(int channels, int stride, int radix)
+    /// <param name="dilation">Dilation (and padding) of the 3×3 convolution.</param>
+    public static SplitAttention Create(int channels, int stride, int radix, int dilation = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(radix, 2);
-        return new SplitAttention(channels, stride, radix);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dilation, 1);
+        return new SplitAttention(channels, stride, radix, dilation);
     }
 
     /// <summary>

@@ -16,6 +16,9 @@ public sealed class TrainingBenchmarkOptions
     /// <summary>Image channels (1 selects the MNIST stem; default 1).</summary>
     public int InputChannels { get; set; } = 1;
 
+    /// <summary>Backbone output stride: 32 (default), 16 or 8 (<see cref="Backbones.BackboneOptions.OutputStride"/>).</summary>
+    public int OutputStride { get; set; } = Backbones.BackboneOptions.DefaultOutputStride;
+
     /// <summary>Square image side in pixels (default 260, which gives resnet18 a 9×9 map).</summary>
     public int ImageSize { get; set; } = 260;
 
@@ -88,9 +91,9 @@ public sealed class TrainingBenchmarkOptions
     /// <summary>A copy of these options.</summary>
     public TrainingBenchmarkOptions Clone() => (TrainingBenchmarkOptions)MemberwiseClone();
 
-    /// <summary>One line naming the configuration, e.g. <c>resnet18 1ch 260px b8 xslot n10 s1</c>.</summary>
+    /// <summary>One line naming the configuration, e.g. <c>resnet18 1ch 260px b8 xslot n10 s1</c> (<c>resnet18 os8 …</c> at output stride 8).</summary>
     public override string ToString() =>
-        $"{Backbone} {InputChannels}ch {ImageSize}px b{BatchSize} {(UseSlot ? "xslot" : "fc")} n{NumClasses}{(UseSlot ? $" s{SlotsPerClass}" : string.Empty)}";
+        $"{Backbone}{(OutputStride == Backbones.BackboneOptions.DefaultOutputStride ? string.Empty : $" os{OutputStride}")} {InputChannels}ch {ImageSize}px b{BatchSize} {(UseSlot ? "xslot" : "fc")} n{NumClasses}{(UseSlot ? $" s{SlotsPerClass}" : string.Empty)}";
 
     internal TrainingBenchmarkOptions Validated()
     {
@@ -117,6 +120,11 @@ public sealed class TrainingBenchmarkOptions
         AtLeast(WarmupSteps, 0, nameof(WarmupSteps));
         AtLeast(TrainingSteps, 1, nameof(TrainingSteps));
         AtLeast(EvalSteps, 0, nameof(EvalSteps));
+        if (!Backbones.BackboneOptions.SupportedOutputStrides.Contains(OutputStride))
+        {
+            problems.Add($"OutputStride must be 32, 16 or 8; got {OutputStride}");
+        }
+
         if (Threads is < 1)
         {
             problems.Add($"Threads must be at least 1 or null; got {Threads}");

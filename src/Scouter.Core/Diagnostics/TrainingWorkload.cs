@@ -40,7 +40,7 @@ public sealed class TrainingWorkload : IDisposable
         Threads = ComputeDevice.ConfigureThreads(Options.Threads);
         manual_seed(Options.Seed);
 
-        backbone = BackboneRegistry.Default.Create(Options.Backbone, Options.InputChannels);
+        backbone = BackboneRegistry.Default.Create(Options.Backbone, new BackboneOptions { InputChannels = Options.InputChannels, OutputStride = Options.OutputStride });
         var scouter = new ScouterOptions
         {
             Channels = backbone.Channels,

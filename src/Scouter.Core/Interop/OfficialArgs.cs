@@ -90,6 +90,20 @@ public sealed class OfficialArgs : IReadOnlyDictionary<string, object?>
         return ScouterOptionsValidator.ThrowIfInvalid(options);
     }
 
+    /// <summary>
+    /// The flag under which Scouter.Core records the backbone's output stride. It is ours, not an official flag: the
+    /// official code always builds its backbones at output stride 32.
+    /// </summary>
+    public const string OutputStrideFlag = "output_stride";
+
+    /// <summary>
+    /// The backbone output stride the weights were trained with: <see cref="OutputStrideFlag"/>, or 32 when the flag is
+    /// absent or None, as in every official checkpoint. The weights fit a backbone of any stride; the numbers they give
+    /// are those of this one.
+    /// </summary>
+    /// <exception cref="FormatException">The flag holds something other than one integer.</exception>
+    public int OutputStride => TryGetValue(OutputStrideFlag, out var value) && value is not null ? GetInt(OutputStrideFlag) : 32;
+
     /// <summary>A flag as an integer (from an int, an integral float, or a string holding one value).</summary>
     /// <param name="name">The official flag name.</param>
     public int GetInt(string name)

@@ -10,7 +10,8 @@ namespace Scouter.Core.Interop;
 /// <summary>
 /// An official SCOUTER checkpoint (<c>{dataset}_…checkpoint.pth</c>): the model's state dict with official names,
 /// the optimizer and learning-rate scheduler states, the epoch and the training flags. Also reads a bare state
-/// dict. Disposing it disposes every tensor it holds.
+/// dict. Disposing it disposes every tensor it holds. <see cref="CheckpointSettings.Read(OfficialCheckpoint)"/> says what
+/// model it holds, and <see cref="TrainedModel.Load"/> builds that model with its preprocessing.
 /// </summary>
 /// <remarks>
 /// Name mapping between the official model and <see cref="ScouterModel"/>:

@@ -5,6 +5,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using Scouter.Core.Internal;
+using Scouter.Core.IO;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -143,18 +144,16 @@ public static class SafeTensors
         });
     }
 
-    /// <summary>True when the file starts like a safetensors file: a plausible header length followed by <c>{</c>.</summary>
+    /// <summary>
+    /// True when the file starts like a safetensors file: an 8-byte header length, then <c>{</c>. The length is not
+    /// compared with the file here, so a truncated safetensors file is reported as one (by <see cref="Read"/>), not as
+    /// some other format.
+    /// </summary>
     internal static bool LooksLikeSafeTensors(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         Span<byte> head = stackalloc byte[9];
-        if (stream.ReadAtLeast(head, 9, throwOnEndOfStream: false) < 9)
-        {
-            return false;
-        }
-
-        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(head);
-        return head[8] == (byte)'{' && headerLength <= (ulong)Math.Min(stream.Length - 8, MaxHeaderBytes);
+        return stream.ReadAtLeast(head, 9, throwOnEndOfStream: false) == 9 && head[8] == (byte)'{' && !(head[0] == (byte)'P' && head[1] == (byte)'K');
     }
 
     private sealed record Entry(string Name, TensorDtypes.Info Dtype, long[] Shape, long Begin, long End);
@@ -168,9 +167,14 @@ public static class SafeTensors
         }
 
         var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
-        if (headerLength > (ulong)Math.Min(stream.Length - 8, MaxHeaderBytes))
+        if (headerLength > MaxHeaderBytes)
         {
-            throw new CheckpointFormatException(path, $"not a safetensors file (or truncated): the header length says {headerLength} bytes, but the file has {stream.Length - 8} bytes after it.");
+            throw new CheckpointFormatException(path, $"the safetensors header length says {headerLength} bytes, more than the {MaxHeaderBytes} bytes a safetensors header may have: the file is corrupt (or not a safetensors file).");
+        }
+
+        if (headerLength > (ulong)(stream.Length - 8))
+        {
+            throw new CheckpointFormatException(path, $"truncated safetensors file: the header length says {headerLength} bytes, but only {stream.Length - 8} bytes follow the 8-byte length.");
         }
 
         var headerBytes = new byte[headerLength];
@@ -237,7 +241,21 @@ public static class SafeTensors
                 throw new CheckpointFormatException(path, $"tensor '{name}' has an invalid shape [{string.Join(", ", shape)}] or data_offsets [{string.Join(", ", offsets)}].");
             }
 
-            var expected = checked(shape.Aggregate(1L, (a, b) => a * b) * dtype.Size);
+            long expected;
+            try
+            {
+                expected = checked(shape.Aggregate(1L, (a, b) => a * b) * dtype.Size);
+            }
+            catch (OverflowException)
+            {
+                throw new CheckpointFormatException(path, $"tensor '{name}' declares shape [{string.Join(", ", shape)}] of {dtypeName}, whose size in bytes exceeds 2^63: the header is corrupt.");
+            }
+
+            if (expected > Array.MaxLength)
+            {
+                throw new CheckpointFormatException(path, $"tensor '{name}' ({dtypeName} [{string.Join(", ", shape)}]) holds {expected} bytes; Scouter.Core reads tensors of up to {Array.MaxLength} bytes.");
+            }
+
             if (offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength || offsets[1] - offsets[0] != expected)
             {
                 throw new CheckpointFormatException(path, $"tensor '{name}' ({dtypeName} [{string.Join(", ", shape)}]) needs {expected} bytes; its data_offsets [{offsets[0]}, {offsets[1]}) {(offsets[1] > dataLength ? $"pass the end of the data ({dataLength} bytes; truncated file?)" : "do not match")}.");

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Scouter.Core.Diagnostics;
 using Scouter.Core.Interop;
+using Scouter.Core.IO;
 using Scouter.Core.Losses;
 using Scouter.Core.Modules;
 using Scouter.Core.Options;
@@ -133,9 +134,11 @@ public sealed partial class Trainer : IDisposable
     /// <param name="progress">Per-batch progress; optional.</param>
     /// <param name="cancellationToken">Stops after the current batch; the last finished epoch's checkpoint stays intact.</param>
     /// <returns>The metrics of the epochs run by this call.</returns>
+    /// <exception cref="UnwritablePathException">The output folder cannot hold checkpoints (checked before the first epoch).</exception>
     public IReadOnlyList<EpochMetrics> Fit(ITrainingBatches data, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        PrepareOutputDirectory();
         if (options.Resume)
         {
             TryResume();
@@ -220,6 +223,26 @@ public sealed partial class Trainer : IDisposable
             ["epochs"] = (long)options.Epochs,
             ["output_dir"] = options.OutputDir ?? string.Empty,
         });
+    }
+
+    /// <summary>
+    /// Before the first epoch: the checkpoint folder must accept files (a run that could not save its first epoch
+    /// fails now, having lost nothing), and temporary files of writers killed mid-save, from earlier runs, go.
+    /// </summary>
+    private void PrepareOutputDirectory()
+    {
+        if (store is null || string.IsNullOrEmpty(options.OutputDir))
+        {
+            return;
+        }
+
+        var started = DateTime.UtcNow;
+        OutputPaths.RequireWritableDirectory(options.OutputDir);
+        var removed = AtomicFile.RemoveOrphans(options.OutputDir, started);
+        if (removed > 0)
+        {
+            LogOrphansRemoved(logger, removed, options.OutputDir);
+        }
     }
 
     private void TryResume()
@@ -349,6 +372,9 @@ public sealed partial class Trainer : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch}/{Epochs} lr {LearningRate:G3}: train loss {TrainLoss:F4} acc {TrainAccuracy:P2}, val loss {ValLoss:F4} acc {ValAccuracy:P2} (nll {Nll:F4}, area {Area:F4}) in {Seconds:F1} s")]
     private static partial void LogEpoch(ILogger logger, int epoch, int epochs, double learningRate, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy, double nll, double area, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} temporary file(s) left in {Directory} by writers that were killed mid-save")]
+    private static partial void LogOrphansRemoved(ILogger logger, int count, string directory);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Data-parallel training over {Count} replicas: {Devices}")]
     private static partial void LogDataParallel(ILogger logger, int count, string devices);

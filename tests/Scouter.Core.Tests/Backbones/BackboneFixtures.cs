@@ -29,23 +29,39 @@ public static class BackboneFixtures
         return new KeyList(keys, root.GetProperty("parameters").GetInt64(), root.GetProperty("entries").GetInt32());
     }
 
-    /// <summary>A forward pass of the re-implemented timm model under <see cref="DeterministicWeights"/>.</summary>
-    public sealed class Forward
+    /// <summary>One recorded forward pass: named arrays of numbers.</summary>
+    public abstract class ForwardCase(JsonElement root)
     {
-        private readonly JsonElement root;
-
-        public Forward(string model) => root = Read($"{model}_forward.json");
-
         public long[] InputShape => Longs("input_shape");
-
-        public int NumClasses => root.GetProperty("num_classes").GetInt32();
-
-        public bool HasFullFeatures => root.TryGetProperty("features", out _);
 
         public Tensor Tensor(string name, params long[] shape) =>
             tensor(root.GetProperty(name).EnumerateArray().Select(e => (float)e.GetDouble()).ToArray()).reshape(shape);
 
         public long[] Longs(string name) => root.GetProperty(name).EnumerateArray().Select(e => e.GetInt64()).ToArray();
+
+        protected bool Has(string name) => root.TryGetProperty(name, out _);
+
+        protected int Int(string name) => root.GetProperty(name).GetInt32();
+    }
+
+    /// <summary>A forward pass of the re-implemented timm model under <see cref="DeterministicWeights"/>.</summary>
+    public sealed class Forward(string model) : ForwardCase(Read($"{model}_forward.json"))
+    {
+        public int NumClasses => Int("num_classes");
+
+        public bool HasFullFeatures => Has("features");
+    }
+
+    /// <summary>
+    /// A feature map at output stride 16 or 8 from strided_forward.json: timm's resnest26d, torchvision's resnet50 with
+    /// replace_stride_with_dilation, resnet18 dilated by timm's rule; weights and input by formula.
+    /// </summary>
+    public sealed class StridedForward(string model, int outputStride) : ForwardCase(Read("strided_forward.json").GetProperty("cases").EnumerateArray()
+        .Single(c => c.GetProperty("model").GetString() == model && c.GetProperty("output_stride").GetInt32() == outputStride))
+    {
+        public long[] FeaturesShape => Longs("features_shape");
+
+        public int SliceChannels => Int("feature_slice_channels");
     }
 
     /// <summary>Trainable and total parameters of the feature extractor of <paramref name="model"/> after freeze_layers k.</summary>

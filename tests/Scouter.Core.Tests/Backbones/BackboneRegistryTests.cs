@@ -100,6 +100,70 @@ public sealed class BackboneRegistryTests
         act.Should().Throw<InvalidOperationException>().WithMessage("*'rgb_only'*1 input channels*3*");
     }
 
+    [Theory]
+    [InlineData("resnet34", 16)]
+    [InlineData("resnest50d", 8)]
+    public void Create_PassesTheOutputStrideToTheBuiltIns(string name, int stride)
+    {
+        using var backbone = new BackboneRegistry().Create(name, new BackboneOptions { OutputStride = stride });
+
+        backbone.OutputStride.Should().Be(stride);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    [InlineData(24)]
+    public void Create_RejectsAnUnsupportedOutputStrideNamingTheAllowedOnes(int stride)
+    {
+        var act = () => new BackboneRegistry().Create("resnet18", new BackboneOptions { OutputStride = stride });
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("OutputStride").WithMessage($"*32*16*8*got {stride}*");
+    }
+
+    [Fact]
+    public void AnInputChannelFactory_BuildsAtStride32AndRefusesOthersClearly()
+    {
+        var registry = new BackboneRegistry();
+        registry.Register("tiny_cnn", inputChannels => Tiny("tiny_cnn", inputChannels));
+
+        using (var backbone = registry.Create("tiny_cnn", new BackboneOptions { InputChannels = 1 }))
+        {
+            backbone.Channels.Should().Be(6);
+        }
+
+        var act = () => registry.Create("tiny_cnn", new BackboneOptions { OutputStride = 16 });
+        act.Should().Throw<NotSupportedException>().WithMessage("*'tiny_cnn'*input channels only*output stride 16*Func<BackboneOptions, Backbone>*");
+    }
+
+    [Fact]
+    public void AnOptionsFactory_GetsTheOptionsAndMustBuildTheStrideAsked()
+    {
+        var registry = new BackboneRegistry();
+        var seen = new List<BackboneOptions>();
+        registry.Register("honest", options =>
+        {
+            seen.Add(options);
+            return Backbone.FromModule("honest", nn.Sequential(("conv1", nn.Conv2d(options.InputChannels, 6, kernel_size: 3, stride: options.OutputStride))),
+                channels: 6, inputChannels: options.InputChannels, outputStride: options.OutputStride);
+        });
+        registry.Register("ignores_stride", options => Tiny("ignores_stride", options.InputChannels));
+
+        using (var backbone = registry.Create("honest", new BackboneOptions { InputChannels = 2, OutputStride = 8 }))
+        {
+            backbone.OutputStride.Should().Be(8);
+        }
+
+        seen.Should().Equal(new BackboneOptions { InputChannels = 2, OutputStride = 8 });
+        using (registry.Create("ignores_stride"))
+        {
+            // Stride 32 asks for the module as built.
+        }
+
+        var act = () => registry.Create("ignores_stride", new BackboneOptions { OutputStride = 16 });
+        act.Should().Throw<InvalidOperationException>().WithMessage("*'ignores_stride'*output stride 16*does not state its output stride*");
+    }
+
     [Fact]
     public void Registrations_OnOneRegistryDoNotLeakIntoAnother()
     {

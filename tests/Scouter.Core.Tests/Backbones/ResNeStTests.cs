@@ -69,6 +69,26 @@ public sealed class ResNeStTests
         }
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(8)]
+    public void DilatedForward_MatchesTimmsOutputStride(int outputStride)
+    {
+        // timm's output_stride: dilated split attention, no avd pool in dilated stages, and a "same"-padded 2×2 average
+        // (stride 1) in their shortcut.
+        var fixture = new BackboneFixtures.StridedForward("resnest26d", outputStride);
+        using var model = ResNeSt.ResNeSt26d(numClasses: 10, outputStride: outputStride);
+        DeterministicWeights.Fill(model);
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var input = DeterministicWeights.Input(fixture.InputShape);
+
+        StridedFixtureAssert.Matches(model.ForwardFeatures(input), fixture);
+        TensorAssert.Close(model.call(input), fixture.Tensor("logits", 1, 10), rtol: 1e-5, atol: 1e-5, because: "logits");
+        model.OutputStride.Should().Be(outputStride);
+    }
+
     [Fact]
     public void FeatureMap_Is2048x9x9_At260Pixels()
     {
@@ -179,6 +199,7 @@ public sealed class ResNeStTests
     {
         FluentActions.Invoking(() => ResNeSt.ResNeSt26d(numClasses: -1)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("numClasses");
         FluentActions.Invoking(() => ResNeSt.ResNeSt26d(inputChannels: 0)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("inputChannels");
+        FluentActions.Invoking(() => ResNeSt.ResNeSt50d(outputStride: 4)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("outputStride").WithMessage("*32*16*8*got 4*");
     }
 
     [Fact]

@@ -44,6 +44,59 @@ public sealed class BatchLoaderTests
     }
 
     [Fact]
+    public void Batches_CarryEveryObjectWithItsClassBoxAndMask()
+    {
+        var scenes = (SyntheticScenesDataset)SyntheticScenesDataset.Create(new SyntheticShapesOptions { ImageSize = 32, TrainCount = 6, ValCount = 2 }).Train;
+        using var rendered = scenes.Render(0, 6);
+        var most = rendered.ShapeClasses.Max(c => c.Count);
+        var loader = new BatchLoader(scenes, ImageTransform.ForEvaluation(scenes, 32), BatchLoaderOptions.ForEvaluation(6, workers: 2));
+        foreach (var batch in loader.Epoch(0))
+        {
+            using (batch)
+            {
+                batch.ObjectMasks!.shape.Should().Equal(6, most, 32, 32);
+                for (var i = 0; i < 6; i++)
+                {
+                    batch.Objects[i].Select(o => o.Class).Should().Equal(rendered.ShapeClasses[i]);
+                    batch.Objects[i].Select(o => o.Box).Should().Equal(rendered.ShapeBoxes[i]);
+                    batch.Boxes[i].Should().Equal([rendered.ShapeBoxes[i][0]], "the label's boxes are its own shape's");
+                    batch.ObjectMasks[i].eq(rendered.ShapeMasks[i].narrow(0, 0, most)).all().item<bool>().Should().BeTrue();
+                }
+            }
+        }
+
+        // At twice the size, boxes double and each mask covers about four times the pixels.
+        var doubled = new BatchLoader(scenes, ImageTransform.ForEvaluation(scenes, 64), BatchLoaderOptions.ForEvaluation(6, workers: 0));
+        using var areas = rendered.ShapeMasks.sum([2L, 3L]).to(ScalarType.Float32);
+        foreach (var batch in doubled.Epoch(0))
+        {
+            using (batch)
+            {
+                batch.ObjectMasks!.shape.Should().Equal(6, most, 64, 64);
+                batch.Objects[0][0].Box.Should().Be(rendered.ShapeBoxes[0][0].Scale(32, 32, 64, 64));
+                using var ratio = batch.ObjectMasks.sum([2L, 3L]).to(ScalarType.Float32) / areas.clamp_min(1);
+                using var present = areas.gt(0);
+                using var ratios = ratio.masked_select(present);
+                ratios.min().item<float>().Should().BeGreaterThan(3.4f);
+                ratios.max().item<float>().Should().BeLessThan(4.6f);
+            }
+        }
+
+        // The one-shape set: one object, the label, whose mask is ReadMask's.
+        var shapes = Synthetic(4);
+        var single = new BatchLoader(shapes, ImageTransform.ForEvaluation(shapes, 24), BatchLoaderOptions.ForEvaluation(4, workers: 0));
+        foreach (var batch in single.Epoch(0))
+        {
+            using (batch)
+            {
+                batch.Objects.Select(o => o.Single().Class).Should().Equal(Enumerable.Range(0, 4).Select(shapes.GetLabel));
+                using var mask = shapes.ReadMask(2);
+                batch.ObjectMasks![2, 0].eq(mask).all().item<bool>().Should().BeTrue();
+            }
+        }
+    }
+
+    [Fact]
     public void Evaluation_KeepsIndexOrderAndTheLastBatch()
     {
         var data = Synthetic(23);
@@ -139,6 +192,33 @@ public sealed class BatchLoaderTests
     }
 
     [Fact]
+    public void TruncatedJpeg_AndAnImageOverThePixelLimit_AreSkippedWithAWarningEach()
+    {
+        using var folder = new TempFolder();
+        var records = new List<ImageRecord>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var noise = randint(0, 256, [3, 64, 64], ScalarType.Byte);
+            records.Add(new ImageRecord(folder.WriteImage($"img{i}.jpg", noise), i % 2, []));
+        }
+
+        var cut = records[1].Path;
+        File.WriteAllBytes(cut, File.ReadAllBytes(cut)[..(int)(new FileInfo(cut).Length * 2 / 3)]);
+        var huge = records[3].Path;
+        var data = new FileImageDataset("Test", DatasetSplit.Train, ["a", "b"], records);
+        File.WriteAllBytes(huge, ImageFixtures.PngHeader(20000, 20000)); // a 1 MB file of this size drove the decoder to 7 GB
+        var logger = new ListLogger<BatchLoader>();
+        var loader = new BatchLoader(data, ImageTransform.ForEvaluation(data, 8), BatchLoaderOptions.ForEvaluation(2, workers: 2), logger);
+
+        Collect(loader, 0).SelectMany(b => b.Indices).Should().Equal(0, 2, 4);
+
+        loader.SkippedImages.Should().Be(2);
+        logger.Messages.Should().HaveCount(2);
+        logger.Messages.Should().ContainSingle(m => m.Contains(cut) && m.Contains("no end-of-image marker"));
+        logger.Messages.Should().ContainSingle(m => m.Contains(huge) && m.Contains("decoding limit"));
+    }
+
+    [Fact]
     public void CorruptImage_WithFailOption_ReachesTheConsumer()
     {
         using var folder = new TempFolder();
@@ -217,7 +297,7 @@ public sealed class BatchLoaderTests
             _ = batch.Images * 2; // a step's temporaries belong to the step's scope, the batch to the loader
         }
 
-        LiveTensors.Count().Should().Be(before + 2, "only the kept batch's images and labels are alive");
+        LiveTensors.Count().Should().Be(before + 3, "only the kept batch's images, labels and object masks are alive");
         kept!.Dispose();
         LiveTensors.Count().Should().Be(before);
     }

@@ -95,6 +95,6 @@ public sealed class ConTextTests
         folder.WriteImage("Bar_1.jpg", 4, 4);
         folder.WriteImage("Bar_2.jpg", 4, 4);
         var act = () => ConText.Load(folder.Root);
-        act.Should().Throw<DatasetLayoutException>().WithMessage("*Val split is empty*");
+        act.Should().Throw<DatasetLayoutException>().WithMessage("*validation (val) split is empty*");
     }
 }

@@ -80,6 +80,35 @@ public sealed class Cub200Tests
     }
 
     [Fact]
+    public void Load_NoTestImages_NamesTheTestSplitAndTheFileThatDecidesIt()
+    {
+        using var folder = new TempFolder();
+        WriteCub(folder);
+        folder.WriteText("train_test_split.txt", string.Join("\n", Enumerable.Range(1, 6).Select(id => $"{id} 1")) + "\n");
+        var act = () => Cub200.Load(folder.Root);
+        act.Should().Throw<DatasetLayoutException>().WithMessage("CUB200: the test split (is_training_image 0 in train_test_split.txt, used for validation) is empty*");
+    }
+
+    [Fact]
+    public void Load_ASplitValueOtherThanZeroOrOne_IsRefusedNamingTheLine()
+    {
+        using var folder = new TempFolder();
+        WriteCub(folder);
+        folder.WriteText("train_test_split.txt", "1 1\n2 0\n3 yes\n4 1\n5 1\n6 0\n");
+        var act = () => Cub200.Load(folder.Root);
+        act.Should().Throw<DatasetLayoutException>().WithMessage("*line 3 of*train_test_split.txt' gives image 3 is_training_image 'yes'; expected 1 (training split) or 0 (test split*");
+    }
+
+    [Fact]
+    public void Load_AFileGivenAsTheFolder_SaysItIsAFile()
+    {
+        using var folder = new TempFolder();
+        var file = folder.WriteText("cub.zip", "not a folder");
+        var act = () => Cub200.Load(file);
+        act.Should().Throw<DatasetLayoutException>().WithMessage($"CUB200: '{file}' is a file; expected a folder.*");
+    }
+
+    [Fact]
     public void Load_TooManyClasses_SaysHowManyThereAre()
     {
         using var folder = new TempFolder();

@@ -79,7 +79,7 @@ public sealed class ImageDecoderTests
     {
         var bytes = File.ReadAllBytes(ImageFixtures.ImagePath("progressive.jpg"));
         var act = () => ImageDecoder.Decode(bytes[..(bytes.Length / 3)], "cut.jpg");
-        act.Should().Throw<CorruptImageException>().WithMessage("*cut.jpg*could not be decoded*");
+        act.Should().Throw<CorruptImageException>().WithMessage("*cut.jpg*truncated or damaged*past the end*");
     }
 
     [Fact]
@@ -101,5 +101,109 @@ public sealed class ImageDecoderTests
     {
         var act = () => ImageDecoder.Read("/no/such/image.jpg");
         act.Should().Throw<FileNotFoundException>().WithMessage("*/no/such/image.jpg*");
+    }
+
+    /// <summary>A baseline JPEG of noise, large enough that cutting it leaves its header whole and ends inside the image data.</summary>
+    private static byte[] NoiseJpeg(TempFolder folder)
+    {
+        using var noise = randint(0, 256, [3, 96, 96], ScalarType.Byte);
+        return File.ReadAllBytes(folder.WriteImage("noise.jpg", noise));
+    }
+
+    [Fact]
+    public void Decode_AHeaderClaimingTwoBillionPixels_IsRefusedBeforeDecoding()
+    {
+        var act = () => ImageDecoder.Decode(ImageFixtures.PngHeader(65536, 32768), "bomb.png");
+
+        var refused = act.Should().Throw<ImageTooLargeException>().WithMessage("*bomb.png*65536 × 32768*89,478,485*").Which;
+        (refused.Width, refused.Height, refused.MaxPixels).Should().Be((65536L, 32768L, ImageDecoder.DefaultMaxPixels));
+        refused.Should().BeAssignableTo<CorruptImageException>("data loaders skip it like any unreadable image");
+    }
+
+    [Fact]
+    public void MaxPixels_IsConfigurable_AndNullLiftsTheLimit()
+    {
+        using var folder = new TempFolder();
+        var path = folder.WriteImage("x.png", 30, 20);
+        try
+        {
+            ImageDecoder.MaxPixels = 599;
+            var act = () => ImageDecoder.Read(path);
+            act.Should().Throw<ImageTooLargeException>().WithMessage("*30 × 20 = 600 pixels*599*");
+
+            ImageDecoder.MaxPixels = 600;
+            using (var image = ImageDecoder.Read(path))
+            {
+                image.shape.Should().Equal(3, 20, 30);
+            }
+
+            ImageDecoder.MaxPixels = null;
+            ImageDecoder.MaxPixels.Should().BeNull();
+            using (var image = ImageDecoder.Read(path))
+            {
+                image.shape.Should().Equal(3, 20, 30);
+            }
+
+            var invalid = () => ImageDecoder.MaxPixels = 0;
+            invalid.Should().Throw<ArgumentOutOfRangeException>();
+        }
+        finally
+        {
+            ImageDecoder.MaxPixels = ImageDecoder.DefaultMaxPixels;
+        }
+    }
+
+    [Fact]
+    public void Decode_AZeroByZeroHeader_IsCorrupt()
+    {
+        var act = () => ImageDecoder.Decode(ImageFixtures.PngHeader(0, 0), "empty-size.png");
+        act.Should().Throw<CorruptImageException>().WithMessage("*empty-size.png*0 × 0 pixels*");
+    }
+
+    [Fact]
+    public void Decode_AJpegCutInsideItsImageData_IsTruncated_NotHalfBlack()
+    {
+        using var folder = new TempFolder();
+        var bytes = NoiseJpeg(folder);
+
+        var act = () => ImageDecoder.Decode(bytes[..(bytes.Length * 2 / 3)], "cut.jpg");
+
+        act.Should().Throw<CorruptImageException>().WithMessage("*cut.jpg*truncated*no end-of-image marker (FFD9)*");
+    }
+
+    [Fact]
+    public void Decode_AProgressiveJpegCutBetweenScans_IsTruncated()
+    {
+        var bytes = File.ReadAllBytes(ImageFixtures.ImagePath("progressive.jpg"));
+        var act = () => ImageDecoder.Decode(bytes[..(bytes.Length - 40)], "cut-progressive.jpg");
+        act.Should().Throw<CorruptImageException>().WithMessage("*cut-progressive.jpg*truncated*FFD9*");
+    }
+
+    [Fact]
+    public void Decode_AJpegWithBytesAfterItsEnd_StillDecodes()
+    {
+        using var folder = new TempFolder();
+        var bytes = NoiseJpeg(folder);
+        using var plain = ImageDecoder.Decode(bytes, "noise.jpg");
+
+        using var padded = ImageDecoder.Decode([.. bytes, 0, 0, 0x0A, 0x0A], "padded.jpg");
+
+        padded.eq(plain).all().item<bool>().Should().BeTrue("cameras append data after the end marker; the image is whole");
+    }
+
+    [Fact]
+    public void Read_AFolder_SaysItIsAFolder()
+    {
+        using var folder = new TempFolder();
+        var act = () => ImageDecoder.Read(folder.Root);
+        act.Should().Throw<CorruptImageException>().WithMessage("*is a folder; expected an image file*");
+    }
+
+    [Fact]
+    public void Read_ADeviceThatNeverEnds_IsRefusedOnItsFirstBytes()
+    {
+        File.Exists("/dev/zero").Should().BeTrue("the test reads the Linux zero device");
+        var act = () => ImageDecoder.Read("/dev/zero");
+        act.Should().Throw<CorruptImageException>().WithMessage("*/dev/zero*neither a JPEG*0000000000000000*");
     }
 }

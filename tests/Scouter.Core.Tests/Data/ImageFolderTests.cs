@@ -63,7 +63,7 @@ public sealed class ImageFolderTests
         folder.WriteImage("train/a/0.png", 4, 4);
         folder.Folder("val", "a");
         var act = () => ImageFolder.Load(folder.Root);
-        act.Should().Throw<DatasetLayoutException>().WithMessage("*Val split is empty*");
+        act.Should().Throw<DatasetLayoutException>().WithMessage("*validation (val) split is empty*");
     }
 
     [Fact]

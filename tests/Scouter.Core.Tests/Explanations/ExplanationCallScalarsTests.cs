@@ -94,7 +94,7 @@ public sealed class ExplanationCallScalarsTests
     [Fact]
     public void EvaluationWithEveryMetric_LeavesNoScalarToTheFinalizer()
     {
-        // SCOUTER's own maps and Grad-CAM, all seven metrics; before, 4 (precision) to 24 (pointing game) per batch.
+        // SCOUTER's own maps and Grad-CAM, all nine metrics; before, 4 (precision) to 24 (pointing game) per batch.
         manual_seed(4);
         using var fc = ToyClassifier();
         using var features = nn.Sequential(("conv1", nn.Conv2d(3, 8, 3, stride: 4, padding: 1)), ("relu1", nn.ReLU()));
@@ -105,11 +105,14 @@ public sealed class ExplanationCallScalarsTests
         using var images = randn(2, 3, 16, 16);
         using var labels = tensor(new long[] { 1, 2 });
         using var masks = rand(2, 16, 16).gt(0.5);
+        using var objectMasks = rand(2, 2, 16, 16).gt(0.5);
+        using var objectClasses = tensor(new long[] { 1, 3, 2, 0 }).view(2, 2);
+        using var regions = ClassRegions.FromObjects(objectMasks, objectClasses);
         var evaluator = new ExplanationEvaluator(new EvaluationOptions { InfidelitySamples = 2, SensitivitySamples = 2 });
-        Evaluation(evaluator, new EvaluationBatch(images, labels, null, masks), scouter, gradCam);
+        Evaluation(evaluator, new EvaluationBatch(images, labels, null, masks, regions), scouter, gradCam);
 
         using var listener = FinalizedScalars.Start();
-        Evaluation(evaluator, new EvaluationBatch(images, labels, null, masks), scouter, gradCam);
+        Evaluation(evaluator, new EvaluationBatch(images, labels, null, masks, regions), scouter, gradCam);
 
         listener.CountAfterCollection().Should().Be(0);
     }

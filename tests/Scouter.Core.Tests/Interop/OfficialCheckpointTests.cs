@@ -72,6 +72,20 @@ public sealed class OfficialCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Args_OutputStride_Is32ForAnOfficialCheckpointAndTheRecordedOneOtherwise()
+    {
+        using var official = OfficialCheckpoint.Read(InteropFixtures.Path(SlotCheckpoint));
+
+        official.Args.ContainsKey(OfficialArgs.OutputStrideFlag).Should().BeFalse("the official code has no such flag");
+        official.Args.OutputStride.Should().Be(32);
+        new OfficialArgs(new Dictionary<string, object?> { ["output_stride"] = 8L }).OutputStride.Should().Be(8);
+        new OfficialArgs(new Dictionary<string, object?> { ["output_stride"] = "16" }).OutputStride.Should().Be(16);
+        new OfficialArgs(new Dictionary<string, object?> { ["output_stride"] = null }).OutputStride.Should().Be(32);
+        FluentActions.Invoking(() => new OfficialArgs(new Dictionary<string, object?> { ["output_stride"] = "16,8" }).OutputStride)
+            .Should().Throw<FormatException>().WithMessage("*output_stride*");
+    }
+
+    [Fact]
     public void LoadInto_SlotModel_ReproducesTheOfficialLogProbabilities()
     {
         using var checkpoint = OfficialCheckpoint.Read(InteropFixtures.Path(SlotCheckpoint));

@@ -100,6 +100,54 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
+    public void AHeaderLengthPastTheEndOfTheFile_IsCalledATruncatedSafeTensorsFile_ByEveryReader()
+    {
+        var path = Temp("cut-header.safetensors");
+        var header = Encoding.UTF8.GetBytes("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}");
+        var bytes = new byte[8 + header.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)header.Length + 1000);
+        header.CopyTo(bytes, 8);
+        File.WriteAllBytes(path, bytes);
+
+        foreach (var read in new Action[] { () => SafeTensors.Read(path).Dispose(), () => PyTorchFormat.ReadStateDict(path).Dispose(), () => OfficialCheckpoint.Read(path).Dispose() })
+        {
+            read.Should().Throw<CheckpointFormatException>().WithMessage($"*truncated safetensors file: the header length says {header.Length + 1000} bytes, but only {header.Length} bytes follow*")
+                .Which.Message.Should().NotContain("torch.save");
+        }
+    }
+
+    [Fact]
+    public void AHeaderLengthOverTheFormatsLimit_IsRefusedBeforeReadingIt()
+    {
+        var path = Temp("huge-header.safetensors");
+        var bytes = new byte[64];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, ulong.MaxValue);
+        bytes[8] = (byte)'{';
+        File.WriteAllBytes(path, bytes);
+        var act = () => SafeTensors.Read(path);
+        act.Should().Throw<CheckpointFormatException>().WithMessage("*header length says 18446744073709551615 bytes, more than the 100000000 bytes*");
+    }
+
+    [Fact]
+    public void AShapeWhoseSizeOverflows_IsCalledACorruptHeader_NotAnArithmeticOverflow()
+    {
+        var path = Temp("overflow.safetensors");
+        WriteRaw(path, "{\"w\":{\"dtype\":\"F32\",\"shape\":[1099511627776,1099511627776],\"data_offsets\":[0,8]}}", new byte[8]);
+        var act = () => SafeTensors.Read(path);
+        act.Should().Throw<CheckpointFormatException>().WithMessage("*'w' declares shape [1099511627776, 1099511627776] of F32, whose size in bytes exceeds 2^63*")
+            .Which.Message.Should().NotContain("Arithmetic");
+    }
+
+    [Fact]
+    public void ATensorOverTwoGigabytes_IsRefusedWithTheLimit()
+    {
+        var path = Temp("big.safetensors");
+        WriteRaw(path, "{\"w\":{\"dtype\":\"F32\",\"shape\":[2147483648],\"data_offsets\":[0,8]}}", new byte[8]);
+        var act = () => SafeTensors.Read(path);
+        act.Should().Throw<CheckpointFormatException>().WithMessage($"*'w' (F32 [2147483648]) holds 8589934592 bytes; Scouter.Core reads tensors of up to {Array.MaxLength} bytes*");
+    }
+
+    [Fact]
     public void Read_LeaksNoTensorsInALoop()
     {
         var path = InteropFixtures.Path("tiny_state_dict.safetensors");

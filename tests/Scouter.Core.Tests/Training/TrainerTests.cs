@@ -193,6 +193,48 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Fit_WithAnOutputFolderThatIsAFile_FailsBeforeTheFirstBatch()
+    {
+        using var data = new ToyData();
+        using var model = NewModel();
+        var file = Path.Combine(outputDir, "a-file");
+        File.WriteAllText(file, "not a folder");
+        using var trainer = new Trainer(model, ScouterLoss.Create(1, 2), Options(1, o => { o.OutputDir = file; }), new DiscardingStore());
+        var reports = new List<TrainingProgress>();
+
+        var act = () => trainer.Fit(data, new SynchronousProgress<TrainingProgress>(reports.Add));
+
+        act.Should().Throw<Scouter.Core.IO.UnwritablePathException>().WithMessage("*a-file' is a file; a folder is needed here*");
+        reports.Should().BeEmpty("not one batch may be trained that could not be saved");
+        File.ReadAllText(file).Should().Be("not a folder");
+    }
+
+    [Fact]
+    public void Fit_RemovesTemporaryFilesOfKilledWriters_OnlyOursAndOnlyOlderThanTheRun()
+    {
+        using var data = new ToyData();
+        using var model = NewModel();
+        var orphan = Path.Combine(outputDir, $".Toy_use_slot_checkpoint.pth.{Guid.NewGuid():N}.tmp");
+        var notOurs = Path.Combine(outputDir, ".notes.tmp");
+        var fresh = Path.Combine(outputDir, $".other.pth.{Guid.NewGuid():N}.tmp");
+        foreach (var path in new[] { orphan, notOurs, fresh })
+        {
+            File.WriteAllText(path, "partial");
+        }
+
+        File.SetLastWriteTimeUtc(orphan, DateTime.UtcNow.AddMinutes(-5));
+        File.SetLastWriteTimeUtc(notOurs, DateTime.UtcNow.AddMinutes(-5));
+        File.SetLastWriteTimeUtc(fresh, DateTime.UtcNow.AddMinutes(5)); // a writer still at work, as far as times tell
+        using var trainer = new Trainer(model, ScouterLoss.Create(1, 2), Options(1), new DiscardingStore());
+
+        trainer.Fit(data);
+
+        File.Exists(orphan).Should().BeFalse("a killed writer's temporary file is removed when the next run starts");
+        File.Exists(notOurs).Should().BeTrue("a file not named as our temporaries is not ours");
+        File.Exists(fresh).Should().BeTrue("a temporary file written since the run started may be another writer's, still at work");
+    }
+
+    [Fact]
     public void Constructor_RejectsAFullyFrozenModel()
     {
         using var model = NewModel();

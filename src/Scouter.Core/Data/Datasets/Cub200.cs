@@ -56,13 +56,18 @@ public static class Cub200
             }
 
             var isTrain = Lookup(split, id, "train_test_split.txt", root);
+            if (isTrain.Value is not ("0" or "1"))
+            {
+                throw new DatasetLayoutException(Path.Combine(root, "train_test_split.txt"), $"{Name}: line {isTrain.Line} of '{Path.Combine(root, "train_test_split.txt")}' gives image {id} is_training_image '{isTrain.Value}'; expected 1 (training split) or 0 (test split, used for validation).");
+            }
+
             var box = Lookup(boxes, id, "bounding_boxes.txt", root);
             var record = new ImageRecord(Path.Combine(imagesFolder, relative.Replace('/', Path.DirectorySeparatorChar)), label, [ParseBox(box.Value, boxesPath, box.Line)]);
             (isTrain.Value == "1" ? train : val).Add(record);
         }
 
-        DatasetFiles.RequireNonEmpty(train, Name, DatasetSplit.Train, root);
-        DatasetFiles.RequireNonEmpty(val, Name, DatasetSplit.Val, root);
+        DatasetFiles.RequireNonEmpty(train, Name, DatasetSplit.Train, root, "training split (is_training_image 1 in train_test_split.txt)");
+        DatasetFiles.RequireNonEmpty(val, Name, DatasetSplit.Val, root, "test split (is_training_image 0 in train_test_split.txt, used for validation)");
         return new DatasetPair(
             new FileImageDataset(Name, DatasetSplit.Train, classNames, train),
             new FileImageDataset(Name, DatasetSplit.Val, classNames, val));

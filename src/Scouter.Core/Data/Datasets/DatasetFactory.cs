@@ -6,7 +6,12 @@ namespace Scouter.Core.Data.Datasets;
 public static class DatasetFactory
 {
     /// <summary>The accepted names (case-insensitive).</summary>
-    public static IReadOnlyList<string> Names { get; } = ["MNIST", ImageNet.Name, ConText.Name, Cub200.Name, ImageFolder.Name, SyntheticShapesDataset.DatasetName];
+    public static IReadOnlyList<string> Names { get; } = ["MNIST", ImageNet.Name, ConText.Name, Cub200.Name, ImageFolder.Name, SyntheticShapesDataset.DatasetName, SyntheticScenesDataset.DatasetName];
+
+    /// <summary>Image channels of the data set named <paramref name="name"/>: 1 for MNIST (any IDX set, the official one-channel stem), 3 for every other.</summary>
+    /// <param name="name">A data set name (case-insensitive), or null.</param>
+    public static int ImageChannels(string? name) =>
+        string.Equals(name?.Trim(), "MNIST", StringComparison.OrdinalIgnoreCase) ? 1 : 3;
 
     /// <summary>Loads both splits and builds their transforms.</summary>
     /// <param name="options">Name, folder, classes, size, augmentation, split and seed.</param>
@@ -26,20 +31,23 @@ public static class DatasetFactory
             ConText.Name => ConText.Load(RequireDir(options, canonical), options.NumClasses, options.Seed, options.TrainFraction),
             Cub200.Name => Cub200.Load(RequireDir(options, canonical), options.NumClasses),
             ImageFolder.Name => ImageFolder.Load(RequireDir(options, canonical), options.NumClasses, options.Seed, options.TrainFraction),
-            _ => SyntheticShapesDataset.Create(new SyntheticShapesOptions
-            {
-                ImageSize = options.ImageSize,
-                NumClasses = options.NumClasses ?? SyntheticShapesDataset.MaxClasses,
-                TrainCount = options.SyntheticTrainCount,
-                ValCount = options.SyntheticValCount,
-                Seed = options.Seed,
-            }),
+            SyntheticScenesDataset.DatasetName => SyntheticScenesDataset.Create(Synthetic(options)),
+            _ => SyntheticShapesDataset.Create(Synthetic(options)),
         };
 
         return new LoadedDatasets(pair.Train, pair.Val,
             ImageTransform.ForTraining(pair.Train, options.ImageSize, options.Augment),
             ImageTransform.ForEvaluation(pair.Val, options.ImageSize));
     }
+
+    private static SyntheticShapesOptions Synthetic(DatasetOptions options) => new()
+    {
+        ImageSize = options.ImageSize,
+        NumClasses = options.NumClasses ?? SyntheticShapesDataset.MaxClasses,
+        TrainCount = options.SyntheticTrainCount,
+        ValCount = options.SyntheticValCount,
+        Seed = options.Seed,
+    };
 
     private static string RequireDir(DatasetOptions options, string name) =>
         string.IsNullOrWhiteSpace(options.DatasetDir)

@@ -8,6 +8,11 @@ internal static class DatasetFiles
     public static string RequireDirectory(string path, string dataset, string layout)
     {
         var full = Path.GetFullPath(path);
+        if (File.Exists(full))
+        {
+            throw new DatasetLayoutException(full, $"{dataset}: '{full}' is a file; expected a folder. Expected layout: {layout}");
+        }
+
         if (!Directory.Exists(full))
         {
             throw new DatasetLayoutException(full, $"{dataset}: folder '{full}' does not exist. Expected layout: {layout}");
@@ -19,6 +24,11 @@ internal static class DatasetFiles
     public static string RequireFile(string path, string dataset, string layout)
     {
         var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new DatasetLayoutException(full, $"{dataset}: '{full}' is a folder; expected a file. Expected layout: {layout}");
+        }
+
         if (!File.Exists(full))
         {
             throw new DatasetLayoutException(full, $"{dataset}: file '{full}' does not exist. Expected layout: {layout}");
@@ -63,11 +73,17 @@ internal static class DatasetFiles
         return available.Take(numClasses.Value).ToList();
     }
 
-    public static void RequireNonEmpty(IReadOnlyCollection<ImageRecord> records, string dataset, DatasetSplit split, string path)
+    /// <param name="records">The split's images.</param>
+    /// <param name="dataset">Data-set name.</param>
+    /// <param name="split">Which split.</param>
+    /// <param name="path">The data set's folder.</param>
+    /// <param name="splitName">How the data set itself names the split, when not "train"/"val".</param>
+    public static void RequireNonEmpty(IReadOnlyCollection<ImageRecord> records, string dataset, DatasetSplit split, string path, string? splitName = null)
     {
         if (records.Count == 0)
         {
-            throw new DatasetLayoutException(path, $"{dataset}: the {split} split is empty: no images found for the selected classes under '{path}'.");
+            var name = splitName ?? (split == DatasetSplit.Train ? "training (train) split" : "validation (val) split");
+            throw new DatasetLayoutException(path, $"{dataset}: the {name} is empty: no images found for the selected classes under '{path}'.");
         }
     }
 

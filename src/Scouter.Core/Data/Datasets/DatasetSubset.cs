@@ -51,6 +51,8 @@ internal sealed class DatasetSubset : ImageDataset
 
     public override (Tensor Image, IReadOnlyList<BoundingBox> Boxes) ReadWithBoxes(int index) => source.ReadWithBoxes(SourceIndex(index));
 
+    public override AnnotatedImage ReadAnnotated(int index) => source.ReadAnnotated(SourceIndex(index));
+
     public override string ImageId(int index) => source.ImageId(SourceIndex(index));
 
     public override string Describe(int index) => source.Describe(SourceIndex(index));

@@ -55,6 +55,21 @@ public abstract class ImageDataset
     /// <returns>The image as <see cref="ReadImage"/> returns it (the caller owns it) and its boxes in original pixels.</returns>
     public virtual (Tensor Image, IReadOnlyList<BoundingBox> Boxes) ReadWithBoxes(int index) => (ReadImage(index), GetBoxes(index));
 
+    /// <summary>
+    /// Reads image <paramref name="index"/> with every annotated object in it: class, box and, where the data set has
+    /// them, pixel masks. By default every box of <see cref="ReadWithBoxes"/> is an object of the image's label and
+    /// there are no masks; data sets whose images hold objects of several classes (<see cref="SyntheticScenesDataset"/>)
+    /// say which is which.
+    /// </summary>
+    /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
+    /// <returns>The image and its objects; the caller disposes it.</returns>
+    public virtual AnnotatedImage ReadAnnotated(int index)
+    {
+        var (image, boxes) = ReadWithBoxes(index);
+        var label = GetLabel(index);
+        return new AnnotatedImage(image, boxes.Select(b => new AnnotatedObject(label, b)).ToArray());
+    }
+
     /// <summary>Whether the images have labels. False for a plain folder of images (<see cref="ImageDirectory"/>), whose <see cref="GetLabel"/> returns <see cref="NoLabel"/>.</summary>
     public virtual bool HasLabels => true;
 

@@ -1,6 +1,6 @@
 namespace Scouter.Core.Data.Datasets;
 
-/// <summary>Settings of the embedded synthetic data set (<see cref="SyntheticShapesDataset"/>).</summary>
+/// <summary>Settings of the embedded synthetic data sets (<see cref="SyntheticShapesDataset"/>, <see cref="SyntheticScenesDataset"/>).</summary>
 public sealed class SyntheticShapesOptions
 {
     /// <summary>Side of the square images in pixels (default 64).</summary>
@@ -19,7 +19,7 @@ public sealed class SyntheticShapesOptions
     public int Seed { get; set; }
 
     /// <summary>
-    /// Draw the class shape (default true). False renders the same scenes without it — background, clutter and
+    /// Draw the shapes (default true). False renders the same scenes without them — background, clutter and
     /// noise only — which is how the "background carries no class information" baseline is measured.
     /// </summary>
     public bool DrawShape { get; set; } = true;
@@ -30,7 +30,7 @@ public sealed class SyntheticShapesOptions
     {
         if (ImageSize < 16)
         {
-            throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, "Synthetic images must be at least 16 pixels wide for the shapes to be recognisable.");
+            throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, $"Synthetic images must be at least 16 pixels wide for the shapes to be recognisable (ImageSize, the CLI's --img_size); got {ImageSize}.");
         }
 
         if (NumClasses < 2 || NumClasses > SyntheticShapesDataset.MaxClasses)

@@ -13,22 +13,29 @@ internal static class SyntheticShapesRenderer
 {
     private const float NoiseStd = 0.04f;
 
-    public static SyntheticImages Render(IReadOnlyList<SyntheticScene> scenes, int size, bool drawShape)
+    /// <summary>Renders the scenes with a mask and a box per shape.</summary>
+    /// <param name="scenes">The scenes.</param>
+    /// <param name="size">Image side.</param>
+    /// <param name="drawShape">Draw the shapes (false: background, clutter and noise only).</param>
+    /// <param name="maxShapes">Mask planes per image: the most shapes a scene of the data set holds.</param>
+    public static SyntheticImages Render(IReadOnlyList<SyntheticScene> scenes, int size, bool drawShape, int maxShapes)
     {
         var n = scenes.Count;
         var plane = size * size;
         var pixels = new byte[(long)n * 3 * plane];
-        var masks = new bool[(long)n * plane];
-        var boxes = new BoundingBox[n];
+        var masks = new bool[(long)n * maxShapes * plane];
+        var boxes = new BoundingBox[n][];
         Parallel.For(0, n, i =>
         {
-            boxes[i] = RenderOne(scenes[i], size, drawShape, pixels.AsSpan(i * 3 * plane, 3 * plane), masks.AsSpan(i * plane, plane));
+            boxes[i] = RenderOne(scenes[i], size, drawShape, pixels.AsSpan(i * 3 * plane, 3 * plane), masks.AsSpan(i * maxShapes * plane, maxShapes * plane));
         });
 
-        return new SyntheticImages(tensor(pixels, [n, 3, size, size], ScalarType.Byte), tensor(masks, [n, size, size], ScalarType.Bool), scenes.Select(s => s.Label).ToArray(), boxes);
+        var classes = scenes.Select(s => drawShape ? s.Shapes.Select(shape => (int)shape.Shape).ToArray() : []).ToArray();
+        return new SyntheticImages(tensor(pixels, [n, 3, size, size], ScalarType.Byte), tensor(masks, [n, maxShapes, size, size], ScalarType.Bool),
+            scenes.Select(s => s.Label).ToArray(), classes, boxes);
     }
 
-    private static BoundingBox RenderOne(SyntheticScene scene, int size, bool drawShape, Span<byte> output, Span<bool> mask)
+    private static BoundingBox[] RenderOne(SyntheticScene scene, int size, bool drawShape, Span<byte> output, Span<bool> masks)
     {
         var plane = size * size;
         var rgb = new float[3 * plane];
@@ -52,10 +59,10 @@ internal static class SyntheticShapesRenderer
             }
         }
 
-        var box = default(BoundingBox);
-        if (drawShape)
+        var boxes = drawShape ? new BoundingBox[scene.Shapes.Count] : [];
+        for (var k = 0; k < boxes.Length; k++)
         {
-            box = Shape(rgb, size, scene, mask);
+            boxes[k] = Shape(rgb, size, scene.Shapes[k], masks.Slice(k * plane, plane));
         }
 
         // Cheap near-Gaussian noise: the sum of three uniforms, centred and scaled to unit variance.
@@ -67,7 +74,7 @@ internal static class SyntheticShapesRenderer
             output[i] = (byte)MathF.Round(value * 255f);
         }
 
-        return box;
+        return boxes;
     }
 
     // A two-colour linear gradient plus low-frequency colour clouds (a CloudGrid² lattice, bilinear, corners aligned).
@@ -126,19 +133,20 @@ internal static class SyntheticShapesRenderer
         }, rgb, colour.ToArray());
     }
 
-    private static BoundingBox Shape(float[] rgb, int size, SyntheticScene scene, Span<bool> mask)
+    private static BoundingBox Shape(float[] rgb, int size, SceneShape shape, Span<bool> mask)
     {
         var plane = size * size;
-        float cos = MathF.Cos(scene.Angle), sin = MathF.Sin(scene.Angle), r = scene.Radius;
-        var distance = DistanceFunction((SyntheticShape)scene.Label);
-        int x0 = Math.Max(0, (int)MathF.Floor(scene.CentreX - r - 2)), x1 = Math.Min(size - 1, (int)MathF.Ceiling(scene.CentreX + r + 2));
-        int y0 = Math.Max(0, (int)MathF.Floor(scene.CentreY - r - 2)), y1 = Math.Min(size - 1, (int)MathF.Ceiling(scene.CentreY + r + 2));
+        float cos = MathF.Cos(shape.Angle), sin = MathF.Sin(shape.Angle), r = shape.Radius;
+        var distance = DistanceFunction(shape.Shape);
+        var reach = shape.Reach;
+        int x0 = Math.Max(0, (int)MathF.Floor(shape.CentreX - reach)), x1 = Math.Min(size - 1, (int)MathF.Ceiling(shape.CentreX + reach));
+        int y0 = Math.Max(0, (int)MathF.Floor(shape.CentreY - reach)), y1 = Math.Min(size - 1, (int)MathF.Ceiling(shape.CentreY + reach));
         int left = size, top = size, right = -1, bottom = -1;
         for (var y = y0; y <= y1; y++)
         {
             for (var x = x0; x <= x1; x++)
             {
-                float dx = x + 0.5f - scene.CentreX, dy = y + 0.5f - scene.CentreY;
+                float dx = x + 0.5f - shape.CentreX, dy = y + 0.5f - shape.CentreY;
                 var d = distance(((dx * cos) + (dy * sin)) / r, ((dy * cos) - (dx * sin)) / r);
                 var alpha = Math.Clamp(0.5f - (d * r), 0f, 1f);
                 var index = (y * size) + x;
@@ -147,7 +155,7 @@ internal static class SyntheticShapesRenderer
                     for (var c = 0; c < 3; c++)
                     {
                         ref var value = ref rgb[(c * plane) + index];
-                        value += (scene.ShapeColour[c] - value) * alpha;
+                        value += (shape.Colour[c] - value) * alpha;
                     }
                 }
 
@@ -188,7 +196,7 @@ internal static class SyntheticShapesRenderer
         }
     }
 
-    // Approximate signed distances in units of the radius; every shape fits the unit disc.
+    // Approximate signed distances in units of the radius; every shape fits a disc of SceneShape.Extent.
     private static Func<float, float, float> DistanceFunction(SyntheticShape shape)
     {
         static float Box(float u, float v, float cu, float cv, float hu, float hv) => MathF.Max(MathF.Abs(u - cu) - hu, MathF.Abs(v - cv) - hv);

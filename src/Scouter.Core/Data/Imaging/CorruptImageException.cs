@@ -1,7 +1,10 @@
 namespace Scouter.Core.Data.Imaging;
 
-/// <summary>An image file could not be decoded: truncated, not an image, or in a format the decoder does not read.</summary>
-public sealed class CorruptImageException : IOException
+/// <summary>
+/// An image file could not be decoded: truncated, not an image, in a format the decoder does not read, or (as
+/// <see cref="ImageTooLargeException"/>) larger than the decoding limit. Data loaders skip such images with a warning.
+/// </summary>
+public class CorruptImageException : IOException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="imagePath">The file (or other source) that failed.</param>

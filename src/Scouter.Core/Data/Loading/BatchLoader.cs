@@ -225,17 +225,34 @@ public sealed class BatchLoader
 
             using var scope = NewDisposeScope();
             var images = stack(present.Select(s => s.Image)).DetachFromDisposeScope();
-            var labels = tensor(present.Select(s => (long)dataset.GetLabel(s.Index)).ToArray()).DetachFromDisposeScope();
-            return new ImageBatch(images, labels, present.Select(s => s.Index).ToArray(), present.Select(s => s.Boxes).ToArray(),
-                present.Select(s => s.OriginalSize).ToArray(), indices.Length - present.Length);
+            var labelValues = present.Select(s => dataset.GetLabel(s.Index)).ToArray();
+            var labels = tensor(labelValues.Select(l => (long)l).ToArray()).DetachFromDisposeScope();
+            var boxes = present.Select((s, b) => (IReadOnlyList<BoundingBox>)s.Objects.Where(o => o.Class == labelValues[b]).Select(o => o.Box).ToArray()).ToArray();
+            return new ImageBatch(images, labels, present.Select(s => s.Index).ToArray(), boxes, present.Select(s => s.Objects).ToArray(),
+                ObjectMasks(present)?.DetachFromDisposeScope(), present.Select(s => s.OriginalSize).ToArray(), indices.Length - present.Length);
         }
         finally
         {
             foreach (var sample in samples)
             {
                 sample?.Image.Dispose();
+                sample?.Masks?.Dispose();
             }
         }
+    }
+
+    // Every image's object masks padded with empty planes to the batch's most objects, or null.
+    private static Tensor? ObjectMasks(Sample[] samples)
+    {
+        var most = samples.Max(s => s.Objects.Count);
+        if (most == 0 || samples.Any(s => s.Masks is null))
+        {
+            return null;
+        }
+
+        return stack(samples.Select(s => s.Objects.Count == most
+            ? s.Masks!
+            : cat([s.Masks!, zeros([most - s.Objects.Count, s.Masks!.shape[1], s.Masks!.shape[2]], ScalarType.Bool)])));
     }
 
     private Sample? Load(int index, int epoch)
@@ -246,11 +263,10 @@ public sealed class BatchLoader
         }
 
         using var scope = NewDisposeScope();
-        Tensor raw;
-        IReadOnlyList<BoundingBox> boxes;
+        AnnotatedImage annotated;
         try
         {
-            (raw, boxes) = dataset.ReadWithBoxes(index);
+            annotated = dataset.ReadAnnotated(index);
         }
         catch (Exception e) when (!options.FailOnCorruptImage && e is IOException or UnauthorizedAccessException)
         {
@@ -262,16 +278,23 @@ public sealed class BatchLoader
             return null;
         }
 
-        if (raw.dim() != 3 || raw.shape[0] != dataset.Channels)
+        using (annotated)
         {
-            throw new InvalidDataException($"{dataset.Describe(index)} was read as [{string.Join(", ", raw.shape)}]; {dataset.Name} images have {dataset.Channels} channel(s) [C, H, W].");
-        }
+            var raw = annotated.Image;
+            if (raw.dim() != 3 || raw.shape[0] != dataset.Channels)
+            {
+                throw new InvalidDataException($"{dataset.Describe(index)} was read as [{string.Join(", ", raw.shape)}]; {dataset.Name} images have {dataset.Channels} channel(s) [C, H, W].");
+            }
 
-        var size = ((int)raw.shape[2], (int)raw.shape[1]);
-        var random = transform.Augment ? SeededRandom.For(options.Seed, epoch, index) : null;
-        var image = transform.Apply(raw, random).DetachFromDisposeScope();
-        return new Sample(index, image, transform.MapBoxes(boxes, size.Item1, size.Item2), size);
+            var size = ((int)raw.shape[2], (int)raw.shape[1]);
+            var random = transform.Augment ? SeededRandom.For(options.Seed, epoch, index) : null;
+            var image = transform.Apply(raw, random).DetachFromDisposeScope();
+            var boxes = transform.MapBoxes(annotated.Objects.Select(o => o.Box).ToArray(), size.Item1, size.Item2);
+            var objects = annotated.Objects.Select((o, k) => o with { Box = boxes[k] }).ToArray();
+            var masks = annotated.Masks is { } m ? transform.MapMasks(m).DetachFromDisposeScope() : null;
+            return new Sample(index, image, objects, masks, size);
+        }
     }
 
-    private sealed record Sample(int Index, Tensor Image, IReadOnlyList<BoundingBox> Boxes, (int Width, int Height) OriginalSize);
+    private sealed record Sample(int Index, Tensor Image, IReadOnlyList<AnnotatedObject> Objects, Tensor? Masks, (int Width, int Height) OriginalSize);
 }

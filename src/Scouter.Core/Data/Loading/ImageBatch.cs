@@ -13,19 +13,22 @@ namespace Scouter.Core.Data.Loading;
 /// keeps them alive: everything the step derives from them belongs to the step's scope, the batch itself to the
 /// batch. Dispose the batch when done (<c>using (batch)</c>); as a safety net the loader disposes each batch when
 /// the enumeration moves past it or ends, unless <see cref="Keep"/> was called, after which disposing is yours.</para>
-/// <para>Boxes are scaled from the original image to the transformed one; geometric augmentation (flips, affine)
-/// is not applied to them, so use them with an unaugmented (evaluation) transform.</para>
+/// <para>Boxes and masks are scaled from the original image to the transformed one; geometric augmentation (flips,
+/// affine) is not applied to them, so use them with an unaugmented (evaluation) transform.</para>
 /// </remarks>
 public sealed class ImageBatch : IDisposable
 {
     private bool kept;
 
-    internal ImageBatch(Tensor images, Tensor labels, int[] indices, IReadOnlyList<BoundingBox>[] boxes, (int Width, int Height)[] originalSizes, int skipped)
+    internal ImageBatch(Tensor images, Tensor labels, int[] indices, IReadOnlyList<BoundingBox>[] boxes, IReadOnlyList<AnnotatedObject>[] objects, Tensor? objectMasks,
+        (int Width, int Height)[] originalSizes, int skipped)
     {
         Images = images;
         Labels = labels;
         Indices = indices;
         Boxes = boxes;
+        Objects = objects;
+        ObjectMasks = objectMasks;
         OriginalSizes = originalSizes;
         Skipped = skipped;
     }
@@ -39,8 +42,25 @@ public sealed class ImageBatch : IDisposable
     /// <summary>Data-set index of each image.</summary>
     public IReadOnlyList<int> Indices { get; }
 
-    /// <summary>Ground-truth boxes of each image in the transformed image's pixels (empty lists when the data set has none).</summary>
+    /// <summary>
+    /// Ground-truth boxes of each image's label in the transformed image's pixels (empty lists when the data set has
+    /// none): the boxes of the <see cref="Objects"/> whose class is the label.
+    /// </summary>
     public IReadOnlyList<IReadOnlyList<BoundingBox>> Boxes { get; }
+
+    /// <summary>
+    /// Every annotated object of each image, with its class, boxes in the transformed image's pixels
+    /// (<see cref="ImageDataset.ReadAnnotated"/>). For most data sets these are the label's boxes; the objects of
+    /// <see cref="SyntheticScenesDataset"/> are all the shapes of an image.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<AnnotatedObject>> Objects { get; }
+
+    /// <summary>
+    /// bool <c>[B, K, S, S]</c>: plane <c>k</c> of image <c>b</c> is the mask of <c>Objects[b][k]</c> at the transformed
+    /// size; planes past an image's object count are empty, and <c>K</c> is the batch's most objects. Null when the
+    /// data set has no masks or the batch holds no object.
+    /// </summary>
+    public Tensor? ObjectMasks { get; }
 
     /// <summary>Width and height of each image as stored, before resizing.</summary>
     public IReadOnlyList<(int Width, int Height)> OriginalSizes { get; }
@@ -64,6 +84,7 @@ public sealed class ImageBatch : IDisposable
     {
         Images.Dispose();
         Labels.Dispose();
+        ObjectMasks?.Dispose();
     }
 
     internal void ReleaseFromLoader()

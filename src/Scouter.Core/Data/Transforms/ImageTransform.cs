@@ -115,6 +115,26 @@ public sealed class ImageTransform
     }
 
     /// <summary>
+    /// Maps object masks of an original image to the <c>S×S</c> output (without augmentation): bilinear with
+    /// antialiasing, a pixel belonging to an object when at least half of it does.
+    /// </summary>
+    /// <param name="masks">bool <c>[K, H, W]</c>, one plane per object.</param>
+    /// <returns>bool <c>[K, S, S]</c>; the caller owns it.</returns>
+    public Tensor MapMasks(Tensor masks)
+    {
+        TensorChecks.Rank(masks, 3, nameof(MapMasks), "object masks [K, H, W]", nameof(masks));
+        if (masks.shape[0] == 0 || (masks.shape[1] == ImageSize && masks.shape[2] == ImageSize))
+        {
+            return masks.shape[0] == 0 ? zeros([0, ImageSize, ImageSize], ScalarType.Bool) : masks.to(ScalarType.Bool).clone();
+        }
+
+        using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
+        var resized = nn.functional.interpolate(masks.to(ScalarType.Float32).unsqueeze(0), [ImageSize, ImageSize], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
+        return resized.squeeze(0).ge(scalars.Of(0.5f)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// Resizes a uint8 image <c>[C, H, W]</c> as PIL's <c>resize((width, height), BILINEAR)</c>: antialiased bilinear,
     /// rounded to whole levels. Returns float32 values in [0, 255].
     /// </summary>

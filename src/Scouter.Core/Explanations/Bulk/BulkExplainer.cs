@@ -11,6 +11,7 @@ using Scouter.Core.Data.Transforms;
 using Scouter.Core.Explanations.Rendering;
 using Scouter.Core.Inference;
 using Scouter.Core.Internal;
+using Scouter.Core.IO;
 using Scouter.Core.Modules;
 using Scouter.Core.Options;
 using TorchSharp;
@@ -24,8 +25,9 @@ namespace Scouter.Core.Explanations.Bulk;
 /// probabilities and the 8-bit maps of the explained classes; optionally the official overlays as PNG files.
 /// </summary>
 /// <remarks>
-/// <para>Resuming: with <see cref="BulkExplanationOptions.Resume"/> (the default) an existing file is continued. An
-/// incomplete last line (a crash mid-write) is cut off, the ids of the complete lines are collected, and only the other
+/// <para>Resuming: with <see cref="BulkExplanationOptions.Resume"/> (the default) an existing file is continued. The
+/// whole file is read first: unless every complete line is an explanation record, nothing is written and the file
+/// keeps every byte. An incomplete last line (a crash mid-write) is then cut off, the ids of the complete lines are collected, and only the other
 /// images are explained. Each batch's lines are appended in one write and flushed, so a run that is cancelled, fails
 /// or is killed between batches leaves whole lines only, and a rerun completes the file with every image exactly once.</para>
 /// <para>Cancellation is checked between batches: the batch in progress is finished and written, then
@@ -74,7 +76,7 @@ public sealed class BulkExplainer
     /// <param name="cancellationToken">Stops after the batch in progress is written.</param>
     /// <returns>What the run did.</returns>
     /// <exception cref="ArgumentException">The transform augments, or does not match the data set's channels, or the data set's class count differs from the model's.</exception>
-    /// <exception cref="InvalidDataException">The existing file holds a line that is not an explanation record.</exception>
+    /// <exception cref="InvalidDataException">The existing file holds a line that is not an explanation record; it is left untouched (with <see cref="BulkExplanationOptions.Resume"/> false too).</exception>
     /// <exception cref="OperationCanceledException">Cancelled; every line written is complete.</exception>
     public BulkExplanationSummary Run(ImageDataset dataset, ImageTransform transform, string outputPath, IProgress<BulkExplanationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -92,7 +94,7 @@ public sealed class BulkExplainer
         }
 
         var clock = Stopwatch.StartNew();
-        using var file = JsonLinesWriter.Open(outputPath, options.Resume, options.FlushToDisk);
+        using var file = JsonLinesWriter.Open(outputPath, options.Resume, options.FlushToDisk, ExplanationRecord.Problem);
         if (file.TruncatedBytes > 0)
         {
             logger.LogWarning("{Path}: cut off an incomplete last line ({Bytes} bytes) left by an interrupted run", file.Path, file.TruncatedBytes);

@@ -29,7 +29,8 @@ public sealed class BulkExplanationOptions
 
     /// <summary>
     /// Continue an existing output file (default true): keep its complete lines, cut off an incomplete last line, and
-    /// skip the images already in it. False starts the file afresh.
+    /// skip the images already in it. False starts the file afresh. Either way, only a file of explanation records is
+    /// touched: any other file is refused, byte for byte unchanged.
     /// </summary>
     public bool Resume { get; set; } = true;
 

@@ -50,6 +50,23 @@ public sealed record ExplanationRecord(
     public static IEnumerable<ExplanationRecord> ReadAll(string path) =>
         File.ReadLines(path).Where(l => l.Length > 0).Select(Parse);
 
+    /// <summary>
+    /// Whether a JSON object is shaped as a record of this type (the properties every record has, of the right kinds):
+    /// null when it is, else what was expected. How <see cref="BulkExplainer"/> recognises a file it may continue.
+    /// </summary>
+    /// <param name="line">A parsed line.</param>
+    internal static string? Problem(JsonElement line)
+    {
+        (string Name, JsonValueKind Kind)[] required =
+        [
+            ("id", JsonValueKind.String), ("index", JsonValueKind.Number), ("probabilities", JsonValueKind.Array),
+            ("polarity", JsonValueKind.String), ("map_size", JsonValueKind.Array), ("maps", JsonValueKind.Array),
+        ];
+        return required.All(p => line.TryGetProperty(p.Name, out var value) && value.ValueKind == p.Kind)
+            ? null
+            : "an explanation record (a JSON object with string \"id\", number \"index\", arrays \"probabilities\", \"map_size\" and \"maps\", and string \"polarity\")";
+    }
+
     /// <summary>The record as its JSON line, without the line break.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 }

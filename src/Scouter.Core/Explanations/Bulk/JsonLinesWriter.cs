@@ -1,7 +1,10 @@
 // JSON Lines (one JSON value per line) that survive being killed: lines are only ever appended whole, in one write per
 // block followed by a flush, and reopening a file cuts off an incomplete last line, the only damage a crash can leave.
+// A file is only ever continued, trimmed or restarted once all of it has been read and found to be such lines: a
+// file of anything else (a checkpoint, notes, another program's JSON) is refused untouched.
 using System.Buffers;
 using System.Text.Json;
+using Scouter.Core.IO;
 
 namespace Scouter.Core.Explanations.Bulk;
 
@@ -11,6 +14,12 @@ namespace Scouter.Core.Explanations.Bulk;
 /// incomplete last line. Opening a file to continue it removes such a line first and can list a property of every
 /// line already there (the keys of work already done).
 /// </summary>
+/// <remarks>
+/// An existing file is read whole before anything is written to it. Every complete line must be empty or a JSON
+/// object (that the caller's check accepts), and an incomplete last line must be the start of one, as a write cut
+/// short leaves it. Any other file throws <see cref="InvalidDataException"/> and keeps every byte, even when
+/// <c>append</c> is false: this writer never modifies a file it could not have written.
+/// </remarks>
 /// <example>
 /// <code>
 /// using var file = JsonLinesWriter.Open("out.jsonl", append: true);
@@ -51,11 +60,17 @@ public sealed class JsonLinesWriter : IDisposable
     /// <param name="path">The file.</param>
     /// <param name="append">Keep the complete lines already in the file and cut off an incomplete last one (true), or start the file empty (false).</param>
     /// <param name="flushToDisk">After each block, flush to the disk itself (fsync), not only to the operating system.</param>
-    /// <exception cref="IOException">The file cannot be opened for writing (e.g. another writer holds it).</exception>
-    public static JsonLinesWriter Open(string path, bool append = true, bool flushToDisk = true)
+    /// <param name="checkLine">
+    /// Decides whether a complete line already in the file (a JSON object) is one of the caller's records: returns null
+    /// when it is, else what a line should be (for the message). Null accepts any JSON object.
+    /// </param>
+    /// <exception cref="InvalidDataException">The file exists and is not a JSON Lines file of such records; it is left untouched.</exception>
+    /// <exception cref="IOException">The path is a folder, a folder on it is a file, or the file cannot be opened for writing (e.g. another writer holds it).</exception>
+    public static JsonLinesWriter Open(string path, bool append = true, bool flushToDisk = true, Func<JsonElement, string?>? checkLine = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var fullPath = System.IO.Path.GetFullPath(path);
+        var fullPath = OutputPaths.RequireWritableFile(path);
+        var complete = File.Exists(fullPath) ? Validate(fullPath, checkLine ?? (_ => null)) : 0;
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
 
         // FileShare.Read: readers may follow the file while it grows; a second writer would interleave lines.
@@ -63,7 +78,7 @@ public sealed class JsonLinesWriter : IDisposable
         try
         {
             var length = stream.Length;
-            var keep = append ? CompleteLength(stream) : 0;
+            var keep = append ? Math.Min(complete, length) : 0;
             if (keep != length)
             {
                 stream.SetLength(keep);
@@ -134,27 +149,111 @@ public sealed class JsonLinesWriter : IDisposable
     /// <inheritdoc />
     public void Dispose() => stream.Dispose();
 
-    /// <summary>The length up to and including the last line break: what remains when an incomplete last line is cut off.</summary>
-    private static long CompleteLength(FileStream stream)
-    {
-        var block = new byte[1 << 16];
-        var end = stream.Length;
-        while (end > 0)
-        {
-            var start = Math.Max(0, end - block.Length);
-            var count = (int)(end - start);
-            stream.Seek(start, SeekOrigin.Begin);
-            stream.ReadExactly(block, 0, count);
-            var last = Array.LastIndexOf(block, NewLine, count - 1, count);
-            if (last >= 0)
-            {
-                return start + last + 1;
-            }
+    // Lines of our files hold a few maps of at most a few megabytes each; a longer "line" is some other file.
+    private const int MaxLineBytes = 1 << 30;
 
-            end = start;
+    /// <summary>
+    /// Reads the whole file and returns the length of its complete lines (up to and including the last line break), or
+    /// throws when a complete line is not an accepted JSON object or the incomplete rest is not the start of one.
+    /// </summary>
+    private static long Validate(string path, Func<JsonElement, string?> checkLine)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        var line = new ArrayBufferWriter<byte>(1 << 16);
+        var block = new byte[1 << 16];
+        long complete = 0;
+        var lineNumber = 1;
+        int read;
+        while ((read = stream.Read(block, 0, block.Length)) > 0)
+        {
+            var span = block.AsSpan(0, read);
+            while (!span.IsEmpty)
+            {
+                var end = span.IndexOf(NewLine);
+                var part = end < 0 ? span : span[..end];
+                // A line that does not start like an object is refused at its first byte, however long the file.
+                if (line.WrittenCount == 0 && !part.IsEmpty && part[0] != (byte)'{')
+                {
+                    throw NotOurs(path, lineNumber, part, "a JSON object");
+                }
+
+                if (line.WrittenCount + (long)part.Length > MaxLineBytes)
+                {
+                    throw NotOurs(path, lineNumber, line.WrittenSpan, $"a line of at most {MaxLineBytes} bytes");
+                }
+
+                line.Write(part);
+                if (end < 0)
+                {
+                    break;
+                }
+
+                CheckCompleteLine(path, lineNumber, line.WrittenSpan, checkLine);
+                complete += line.WrittenCount + 1;
+                lineNumber++;
+                line.ResetWrittenCount();
+                span = span[(end + 1)..];
+            }
         }
 
-        return 0;
+        if (line.WrittenCount > 0 && !IsStartOfJson(line.WrittenSpan))
+        {
+            throw NotOurs(path, lineNumber, line.WrittenSpan, "a JSON object (or, as the last line without a line break, the start of one)");
+        }
+
+        return complete;
+    }
+
+    private static void CheckCompleteLine(string path, int lineNumber, ReadOnlySpan<byte> line, Func<JsonElement, string?> checkLine)
+    {
+        if (line.IsEmpty)
+        {
+            return;
+        }
+
+        string? problem;
+        try
+        {
+            using var document = JsonDocument.Parse(line.ToArray());
+            problem = document.RootElement.ValueKind == JsonValueKind.Object ? checkLine(document.RootElement) : "a JSON object";
+        }
+        catch (JsonException)
+        {
+            problem = "a JSON object";
+        }
+
+        if (problem is not null)
+        {
+            throw NotOurs(path, lineNumber, line, problem);
+        }
+    }
+
+    // What a write cut short leaves: valid JSON so far, the end missing.
+    private static bool IsStartOfJson(ReadOnlySpan<byte> text)
+    {
+        var reader = new Utf8JsonReader(text, isFinalBlock: false, state: default);
+        try
+        {
+            while (reader.Read())
+            {
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static InvalidDataException NotOurs(string path, int lineNumber, ReadOnlySpan<byte> line, string expected)
+    {
+        var head = line[..Math.Min(line.Length, 80)];
+        var text = System.Text.Encoding.UTF8.GetString(head);
+        var preview = text.Any(c => (char.IsControl(c) && c != '\t') || c == '\uFFFD')
+            ? $"binary data starting {Convert.ToHexString(head[..Math.Min(head.Length, 16)])}"
+            : text + (line.Length > 80 ? "…" : string.Empty);
+        return new InvalidDataException($"{path} is not a JSON Lines file of this kind: line {lineNumber} is {(preview.StartsWith("binary", StringComparison.Ordinal) ? preview : $"'{preview}'")}; expected {expected}. The file was left untouched; move it away or choose another file.");
     }
 
     private static IEnumerable<string> Read(string path, long length, string property)

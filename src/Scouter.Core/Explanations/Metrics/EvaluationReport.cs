@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Scouter.Core.Internal;
+using Scouter.Core.IO;
 
 namespace Scouter.Core.Explanations.Metrics;
 
@@ -36,13 +37,13 @@ public sealed class EvaluationReport
     public string ToMarkdown()
     {
         var text = new StringBuilder();
-        text.AppendLine("| Method | Explains | Images | Accuracy | Area size ↓ | Precision ↑ | Pointing game ↑ | IAUC ↑ | DAUC ↓ | Infidelity ↓ | Max-sensitivity ↓ |");
-        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| Method | Explains | Images | Accuracy | Area size ↓ | Precision ↑ | Pointing game ↑ | IAUC ↑ | DAUC ↓ | Infidelity ↓ | Max-sensitivity ↓ | Class precision ↑ | Class pointing game ↑ |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in Rows)
         {
             text.Append("| ").Append(row.Method).Append(" | ").Append(row.Question).Append(" | ")
                 .Append(row.Images.ToString(CultureInfo.InvariantCulture)).Append(" | ")
-                .AppendJoin(" | ", new double?[] { row.Accuracy, row.AreaSize, row.Precision, row.PointingGame, row.InsertionAuc, row.DeletionAuc, row.Infidelity, row.MaxSensitivity }.Select(Format))
+                .AppendJoin(" | ", new double?[] { row.Accuracy, row.AreaSize, row.Precision, row.PointingGame, row.InsertionAuc, row.DeletionAuc, row.Infidelity, row.MaxSensitivity, row.ClassPrecision, row.ClassPointingGame }.Select(Format))
                 .AppendLine(" |");
         }
 

@@ -10,9 +10,9 @@ using static TorchSharp.torch;
 namespace Scouter.Core.Explanations.Metrics;
 
 /// <summary>
-/// Computes the metric table — area size, precision, pointing game, IAUC, DAUC, infidelity, max-sensitivity, and the
-/// model's accuracy — for a SCOUTER model's own explanations and for baseline saliency methods, in one pass over the
-/// batches (a streaming loader is read once).
+/// Computes the metric table — area size, precision, pointing game, IAUC, DAUC, infidelity, max-sensitivity, the
+/// class-specific precision and pointing game, and the model's accuracy — for a SCOUTER model's own explanations and
+/// for baseline saliency methods, in one pass over the batches (a streaming loader is read once).
 /// </summary>
 /// <remarks>
 /// <para>SCOUTER maps are the explained class's map of <see cref="HeadOutput.ClassMaps"/>, normalised jointly over
@@ -20,6 +20,11 @@ namespace Scouter.Core.Explanations.Metrics;
 /// 8-bit <c>cal_area_size</c>. SCOUTER− is scored on a "not" class (the least likely one by default) with the target
 /// "why not": its probability is <c>1 − p_c</c>.</para>
 /// <para>Baseline maps are <see cref="SaliencyMethod.Explain"/>'s output; area size is their mean value.</para>
+/// <para>The class-specific metrics score the map of every class present in an image (<see cref="EvaluationBatch.ClassRegions"/>)
+/// against that class's region: for SCOUTER the class's own map of the same forward pass, normalised jointly; for a
+/// baseline its map of that class, explained in one batched call for all pairs whose class is not the explained one.
+/// They answer "where is the evidence for class c", so "why not" rows (SCOUTER−, <see cref="EvaluationOptions.NegativeBaselines"/>)
+/// leave them null.</para>
 /// </remarks>
 public sealed class ExplanationEvaluator
 {
@@ -111,6 +116,7 @@ public sealed class ExplanationEvaluator
         var negative = polarity == ScouterPolarity.Negative;
         var classes = ChooseClasses(scores, batch.Labels, negative);
         var target = ExplanationTarget.For(polarity, classes);
+        var joint = ExplanationMaps.NormalizeJointly(classMaps);
 
         Tensor Explain(Tensor x)
         {
@@ -121,10 +127,18 @@ public sealed class ExplanationEvaluator
             return ExplanationMaps.Upsample(selected, x.shape[2], x.shape[3]).squeeze(1).MoveToOuterDisposeScope();
         }
 
-        var explained = ExplanationMaps.SelectClass(ExplanationMaps.NormalizeJointly(classMaps), classes).unsqueeze(1);
+        var explained = ExplanationMaps.SelectClass(joint, classes).unsqueeze(1);
         var maps = ExplanationMaps.Upsample(explained, images.shape[2], images.shape[3]).squeeze(1);
         sums.Add(Accuracy(scores, batch.Labels), AreaSize.Official(classMaps, classes));
         Measure(model, images, maps, target, regions, Explain, sums, cancellationToken);
+        if (!negative && ClassPairs(batch, scores) is { } pairs)
+        {
+            // Row b·n + c of the flattened maps is class c of image b.
+            using var scalars = new ScalarScope();
+            var rows = pairs.ImageIndices.mul(scalars.Of(classMaps.shape[1])).add(pairs.Classes, ScalarScope.One).to(joint.device);
+            var pairMaps = ExplanationMaps.Upsample(joint.flatten(0, 1).index_select(0, rows).unsqueeze(1), images.shape[2], images.shape[3]).squeeze(1);
+            MeasureClasses(pairMaps, pairs, sums);
+        }
     }
 
     private void EvaluateBaseline(SaliencyMethod method, EvaluationBatch batch, Tensor? regions, MetricSums sums, CancellationToken cancellationToken)
@@ -145,6 +159,56 @@ public sealed class ExplanationEvaluator
         var maps = method.Explain(images, target);
         sums.Add(Accuracy(scores, batch.Labels), AreaSize.Mean(maps));
         Measure(model, images, maps, target, regions, x => method.Explain(x, target), sums, cancellationToken);
+        if (!Options.NegativeBaselines && ClassPairs(batch, scores) is { } pairs)
+        {
+            MeasureClasses(BaselinePairMaps(method, images, classes, maps, pairs), pairs, sums);
+        }
+    }
+
+    /// <summary>
+    /// The baseline's map of every pair's class: pairs of the explained class reuse its maps, the others are explained
+    /// together in one call.
+    /// </summary>
+    private static Tensor BaselinePairMaps(SaliencyMethod method, Tensor images, Tensor classes, Tensor maps, ClassRegions pairs)
+    {
+        using var scope = NewDisposeScope();
+        var pairImages = pairs.ImageIndices.to(maps.device);
+        var pairClasses = pairs.Classes.to(maps.device);
+        var pairMaps = maps.index_select(0, pairImages);
+        var others = pairClasses.ne(classes.to(maps.device).index_select(0, pairImages)).nonzero().flatten();
+        if (others.shape[0] > 0)
+        {
+            var extra = method.Explain(images.index_select(0, pairImages.index_select(0, others).to(images.device)), ExplanationTarget.Class(pairClasses.index_select(0, others)));
+            pairMaps = pairMaps.index_copy(0, others, extra.to(pairMaps.dtype));
+        }
+
+        return pairMaps.MoveToOuterDisposeScope();
+    }
+
+    private void MeasureClasses(Tensor pairMaps, ClassRegions pairs, MetricSums sums)
+    {
+        using var scope = NewDisposeScope();
+        var regions = pairs.Masks.to(pairMaps.device);
+        var precision = Options.Metrics.HasFlag(ExplanationMetrics.ClassPrecision) ? LocalizationPrecision.Compute(pairMaps, regions) : null;
+        var hits = Options.Metrics.HasFlag(ExplanationMetrics.ClassPointingGame) ? PointingGame.Hits(pairMaps, regions, Options.PointingTolerance).to(ScalarType.Float64) : null;
+        sums.AddClasses(pairs.Count, precision, hits);
+    }
+
+    /// <summary>The batch's per-class regions when a class-specific metric is asked for and there are pairs; checked against the model's classes.</summary>
+    private ClassRegions? ClassPairs(EvaluationBatch batch, Tensor scores)
+    {
+        if ((Options.Metrics & (ExplanationMetrics.ClassPrecision | ExplanationMetrics.ClassPointingGame)) == 0 || batch.ClassRegions is not { Count: > 0 } pairs)
+        {
+            return null;
+        }
+
+        var largest = pairs.Classes.max().item<long>();
+        if (largest >= scores.shape[1])
+        {
+            throw new ArgumentException($"{nameof(EvaluationBatch.ClassRegions)} names class {largest}, but the model has {scores.shape[1]} classes.", nameof(batch));
+        }
+
+        return pairs;
     }
 
     private void Measure(nn.Module<Tensor, Tensor> model, Tensor images, Tensor maps, ExplanationTarget target, Tensor? regions, Func<Tensor, Tensor> explain, MetricSums sums, CancellationToken cancellationToken)
@@ -221,14 +285,31 @@ public sealed class ExplanationEvaluator
         {
             throw new ArgumentException($"{nameof(ExplanationEvaluator)} expects boxes [B = {batch.Images.shape[0]}, K, 4]; got {TensorChecks.Describe(boxes)}.", nameof(batch));
         }
+
+        if (batch.ClassRegions is { Count: > 0 } pairs)
+        {
+            using var scope = NewDisposeScope();
+            if (pairs.Masks.shape[1] != batch.Images.shape[2] || pairs.Masks.shape[2] != batch.Images.shape[3])
+            {
+                throw new ArgumentException($"{nameof(EvaluationBatch.ClassRegions)} masks must be [P, H, W] at the image size {TensorChecks.Describe(batch.Images)}; got {TensorChecks.Describe(pairs.Masks)}.", nameof(batch));
+            }
+
+            var last = pairs.ImageIndices.max().item<long>();
+            if (last >= batch.Images.shape[0])
+            {
+                throw new ArgumentException($"{nameof(EvaluationBatch.ClassRegions)} refers to image {last}, but the batch has {batch.Images.shape[0]}.", nameof(batch));
+            }
+        }
     }
 
-    /// <summary>Running sums and counts of each metric over images, NaN values left out.</summary>
+    /// <summary>Running sums and counts of each metric over images (over pairs for the class-specific ones), NaN values left out.</summary>
     private sealed class MetricSums
     {
-        private readonly double[] sums = new double[8];
-        private readonly long[] counts = new long[8];
+        private const int ClassColumn = 8;
+        private readonly double[] sums = new double[10];
+        private readonly long[] counts = new long[10];
         private int images;
+        private long pairs;
 
         public void Add(Tensor accuracy, Tensor area)
         {
@@ -249,8 +330,22 @@ public sealed class ExplanationEvaluator
             }
         }
 
+        public void AddClasses(long count, Tensor? precision, Tensor? hits)
+        {
+            pairs += count;
+            if (precision is not null)
+            {
+                Accumulate(ClassColumn, precision);
+            }
+
+            if (hits is not null)
+            {
+                Accumulate(ClassColumn + 1, hits);
+            }
+        }
+
         public MethodMetrics Row(string name, string question) => new(name, question, images, Mean(0) ?? double.NaN, Mean(1) ?? double.NaN, Mean(2), Mean(3),
-            Mean(4) ?? double.NaN, Mean(5) ?? double.NaN, Mean(6) ?? double.NaN, Mean(7) ?? double.NaN);
+            Mean(4) ?? double.NaN, Mean(5) ?? double.NaN, Mean(6) ?? double.NaN, Mean(7) ?? double.NaN, Mean(ClassColumn), Mean(ClassColumn + 1), pairs);
 
         private double? Mean(int i) => counts[i] == 0 ? null : sums[i] / counts[i];
 

@@ -15,6 +15,11 @@ namespace Scouter.Core.Explanations.Metrics;
 /// <param name="DeletionAuc">Deletion AUC, DAUC (lower is better).</param>
 /// <param name="Infidelity">Infidelity (lower is better).</param>
 /// <param name="MaxSensitivity">Max-sensitivity (lower is better).</param>
+/// <param name="ClassPrecision">Class-specific precision (higher is better): the mean over every (image, present class)
+/// pair of the share of that class's map inside that class's region; null without per-class ground truth, and for
+/// "why not" explanations.</param>
+/// <param name="ClassPointingGame">Class-specific pointing game (higher is better), over the same pairs.</param>
+/// <param name="ClassPairs">The (image, present class) pairs scored.</param>
 public sealed record MethodMetrics(
     string Method,
     string Question,
@@ -26,4 +31,7 @@ public sealed record MethodMetrics(
     double InsertionAuc,
     double DeletionAuc,
     double Infidelity,
-    double MaxSensitivity);
+    double MaxSensitivity,
+    double? ClassPrecision = null,
+    double? ClassPointingGame = null,
+    long ClassPairs = 0);

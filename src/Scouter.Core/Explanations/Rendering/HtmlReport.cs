@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Scouter.Core.Explanations.Metrics;
 using Scouter.Core.Internal;
+using Scouter.Core.IO;
 using Scouter.Core.Options;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,5 @@
 using Scouter.Core.Internal;
+using Scouter.Core.IO;
 using TorchSharp;
 using static TorchSharp.torch;
 

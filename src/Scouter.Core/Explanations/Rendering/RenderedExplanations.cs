@@ -1,4 +1,5 @@
 using Scouter.Core.Internal;
+using Scouter.Core.IO;
 using Scouter.Core.Options;
 using static TorchSharp.torch;
 

@@ -12,7 +12,8 @@ internal static class PickleValues
     {
         null => "None",
         bool b => b ? "True" : "False",
-        int or long or BigInteger => $"int {value}",
+        int or long => $"int {value}",
+        BigInteger big => big.GetByteCount() > 16 ? $"int of {big.GetByteCount() * 8} bits" : $"int {big}",
         double d => $"float {d.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}",
         string s => $"str '{(s.Length > 40 ? s[..40] + "…" : s)}'",
         byte[] bytes => $"bytes of length {bytes.Length}",

@@ -4,6 +4,7 @@
 // (little when absent).
 using System.IO.Compression;
 using System.IO.Hashing;
+using System.Numerics;
 using System.Text;
 using Scouter.Core.Interop.Pickle;
 using TorchSharp;
@@ -57,6 +58,10 @@ internal static class TorchSaveReader
             catch (EndOfStreamException e)
             {
                 throw new CheckpointFormatException(path, "the zip archive is truncated.", e);
+            }
+            catch (OverflowException e)
+            {
+                throw new CheckpointFormatException(path, $"a number in the pickle is out of range ({e.Message}); the file is corrupt.", e);
             }
         }
     }
@@ -159,9 +164,10 @@ internal static class TorchSaveReader
             if (!storages.TryGetValue(key, out var storage))
             {
                 var bytes = ReadEntry(Prefix + "data/" + key);
-                if (numel < 0 || bytes.LongLength < numel * dtype.Size)
+                // Compared by division: a hostile element count times the element size could overflow and pass.
+                if (numel < 0 || numel > bytes.LongLength / dtype.Size)
                 {
-                    throw new FormatException($"storage '{key}' should hold {numel} {dtype.Type} elements ({numel * dtype.Size} bytes); its entry has {bytes.LongLength} bytes (truncated file?).");
+                    throw new FormatException($"storage '{key}' should hold {numel} {dtype.Type} elements ({(BigInteger)numel * dtype.Size} bytes); its entry has {bytes.LongLength} bytes (truncated file?).");
                 }
 
                 if (bigEndian && dtype.Size > 1)
@@ -215,13 +221,27 @@ internal static class TorchSaveReader
             }
 
             long numel = 1, last = offset;
-            checked
+            try
             {
-                for (var i = 0; i < size.Length; i++)
+                checked
                 {
-                    numel *= size[i];
-                    last += size[i] == 0 ? 0 : (size[i] - 1) * stride[i];
+                    for (var i = 0; i < size.Length; i++)
+                    {
+                        numel *= size[i];
+                        last += size[i] == 0 ? 0 : (size[i] - 1) * stride[i];
+                    }
                 }
+            }
+            catch (OverflowException)
+            {
+                throw new FormatException($"tensor in storage '{storage.Key}' declares size [{string.Join(", ", size)}], stride [{string.Join(", ", stride)}], whose extent overflows 64 bits: the file is corrupt.");
+            }
+
+            // A view may repeat elements (stride 0), and its copy is as large as its size says, not as its storage.
+            var bytes = (BigInteger)numel * storage.Tensor.ElementSize;
+            if (bytes > Array.MaxLength)
+            {
+                throw new FormatException($"tensor in storage '{storage.Key}' of size [{string.Join(", ", size)}] would hold {bytes} bytes; Scouter.Core reads tensors of up to {Array.MaxLength} bytes.");
             }
 
             Tensor result;

@@ -2,6 +2,7 @@
 // <archive>/data.pkl (protocol 2), <archive>/byteorder, one <archive>/data/<key> per storage, <archive>/version.
 using System.Text;
 using Scouter.Core.Internal;
+using Scouter.Core.IO;
 using Scouter.Core.Interop.Pickle;
 using TorchSharp;
 using static TorchSharp.torch;

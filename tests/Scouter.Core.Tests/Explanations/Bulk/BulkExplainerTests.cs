@@ -146,6 +146,24 @@ public sealed class BulkExplainerTests : IDisposable
         File.ReadAllBytes(path).Should().Equal(before);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AnotherProgramsJsonLines_AreNeitherContinuedNorRestarted_AndKeepEveryByte(bool resume)
+    {
+        using var model = TinyModel();
+        var val = Val(3);
+        var path = folder.WriteText("events.jsonl", "{\"id\":\"e1\",\"kind\":\"login\"}\n{\"id\":\"e2\",\"kind\":\"logout\"}\n{\"id\":\"e3\",\"ki");
+        var before = File.ReadAllBytes(path);
+
+        var options = Serial();
+        options.Resume = resume;
+        var act = () => new BulkExplainer(model, options).Run(val, ImageTransform.ForEvaluation(val, Size), path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*line 1*expected an explanation record*left untouched*");
+        File.ReadAllBytes(path).Should().Equal(before);
+    }
+
     [Fact]
     public void Cancellation_FinishesTheBatchInProgress_LeavingOnlyWholeLines_AndARerunCompletesTheFile()
     {

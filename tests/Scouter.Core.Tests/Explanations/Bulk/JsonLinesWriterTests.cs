@@ -71,14 +71,62 @@ public sealed class JsonLinesWriterTests : IDisposable
     }
 
     [Fact]
-    public void ExistingValues_NamesTheLineThatIsNotARecord()
+    public void ExistingValues_NamesTheLineWithoutTheProperty()
     {
-        var path = folder.WriteText("items.jsonl", "{\"id\":\"a\"}\n\nnot json\n");
+        var path = folder.WriteText("items.jsonl", "{\"id\":\"a\"}\n\n{\"name\":\"b\"}\n");
 
         using var file = JsonLinesWriter.Open(path);
         var act = () => file.ExistingValues("id").ToList();
 
-        act.Should().Throw<InvalidDataException>().WithMessage("*line 3*string \"id\"*not json*");
+        act.Should().Throw<InvalidDataException>().WithMessage("*line 3*string \"id\"*name*");
+    }
+
+    /// <summary>Files that are not JSON Lines of objects: none may be continued, trimmed or restarted.</summary>
+    public static TheoryData<string, byte[], string> ForeignFiles => new()
+    {
+        { "a torch.save checkpoint", [0x50, 0x4B, 0x03, 0x04, 0x14, 0, 0, 0, 0, 0, 0x0A, 0x7B, 0x22], "*line 1 is binary data starting 504B0304*" },
+        { "notes whose last line has no line break", "first line\nlast line"u8.ToArray(), "*line 1 is 'first line'*" },
+        { "a JSON array", "[{\"id\":\"a\"}]\n"u8.ToArray(), "*line 1*expected a JSON object*" },
+        { "records, then text without a line break", "{\"id\":\"a\"}\nsome words"u8.ToArray(), "*line 2 is 'some words'*" },
+        { "records, then a line that is no JSON", "{\"id\":\"a\"}\n{not json}\n{\"id\":\"b\"}\n"u8.ToArray(), "*line 2*" },
+        { "records, then the start of something that cannot be JSON", "{\"id\":\"a\"}\n{\"id\" \"b"u8.ToArray(), "*line 2*start of one*" },
+        { "a UTF-8 text with a byte-order mark", "\uFEFF{\"id\":\"a\"}\n"u8.ToArray(), "*line 1*" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ForeignFiles))]
+    public void Open_AForeignFile_ThrowsAndLeavesItByteIdentical(string what, byte[] content, string message)
+    {
+        var path = folder.PathOf("foreign.jsonl");
+        File.WriteAllBytes(path, content);
+        var written = File.GetLastWriteTimeUtc(path);
+
+        foreach (var append in new[] { true, false })
+        {
+            var act = () => JsonLinesWriter.Open(path, append).Dispose();
+            act.Should().Throw<InvalidDataException>(what).WithMessage(message).WithMessage("*left untouched*");
+            File.ReadAllBytes(path).Should().Equal(content, what);
+            File.GetLastWriteTimeUtc(path).Should().Be(written, what);
+        }
+    }
+
+    [Fact]
+    public void Open_ACheckRejectingALine_LeavesTheFileUntouched_AndNamesWhatWasExpected()
+    {
+        const string text = "{\"id\":\"a\",\"maps\":[]}\n{\"id\":\"b\"}\n{\"id\":\"c\",\"ma";
+        var path = folder.WriteText("items.jsonl", text);
+
+        var act = () => JsonLinesWriter.Open(path, checkLine: line => line.TryGetProperty("maps", out _) ? null : "a record with maps").Dispose();
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*line 2 is '{\"id\":\"b\"}'; expected a record with maps*");
+        File.ReadAllText(path).Should().Be(text, "the incomplete last line is only cut once every complete line is known to be ours");
+    }
+
+    [Fact]
+    public void Open_AFolder_IsRefused()
+    {
+        var act = () => JsonLinesWriter.Open(folder.Folder("dir.jsonl"));
+        act.Should().Throw<IOException>().WithMessage("*is a folder; a file is needed here*");
     }
 
     [Fact]

@@ -288,7 +288,7 @@ public sealed class ExplanationEvaluatorTests
     [Fact]
     public void Options_RejectUnnamedMetricFlags()
     {
-        var act = () => new ExplanationEvaluator(new EvaluationOptions { Metrics = (ExplanationMetrics)128 });
+        var act = () => new ExplanationEvaluator(new EvaluationOptions { Metrics = (ExplanationMetrics)256 });
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Metrics*");
     }
 }

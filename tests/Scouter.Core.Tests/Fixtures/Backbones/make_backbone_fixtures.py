@@ -24,6 +24,14 @@ Files:
       trainable/total parameter counts of the feature extractors (everything before global
       pooling) after the official freeze_layers rule, k = 0..4, for resnet18, resnest26d,
       resnest50d.
+  strided_forward.json
+      feature maps at output stride 16 and 8 (eval mode, weights and input by formula):
+      resnest26d with timm's output_stride (make_blocks: dilated SplitAttn, AvgPool2dSame in the
+      shortcut, no avd pool in dilated stages), resnet50 with torchvision's own
+      replace_stride_with_dilation, and resnet18 dilated by timm's rule (torchvision's BasicBlock
+      refuses dilation; timm's BasicBlock dilates conv1 by the first dilation and conv2 by the
+      stage's). For bottleneck networks the script checks that timm's rule applied to torchvision's
+      modules gives exactly torchvision's replace_stride_with_dilation output.
 """
 import json
 import math
@@ -113,9 +121,10 @@ class ResNestBottleneck(nn.Module):
     expansion = 4
 
     def __init__(self, inplanes, planes, stride=1, downsample=None, radix=2, cardinality=1,
-                 base_width=64, avd=True, avd_first=False, is_first=False):
+                 base_width=64, avd=True, avd_first=False, is_first=False, dilation=1, first_dilation=None):
         super().__init__()
         group_width = int(planes * (base_width / 64.0)) * cardinality
+        first_dilation = first_dilation or dilation
         if avd and (stride > 1 or is_first):
             avd_stride = stride
             stride = 1
@@ -126,8 +135,8 @@ class ResNestBottleneck(nn.Module):
         self.bn1 = nn.BatchNorm2d(group_width)
         self.act1 = nn.ReLU(inplace=True)
         self.avd_first = nn.AvgPool2d(3, avd_stride, padding=1) if avd_stride > 0 and avd_first else None
-        self.conv2 = SplitAttn(group_width, group_width, kernel_size=3, stride=stride, padding=1,
-                               dilation=1, groups=cardinality, radix=radix)
+        self.conv2 = SplitAttn(group_width, group_width, kernel_size=3, stride=stride, padding=first_dilation,
+                               dilation=first_dilation, groups=cardinality, radix=radix)
         self.bn2 = nn.Identity()
         self.drop_block = nn.Identity()
         self.act2 = nn.Identity()
@@ -152,20 +161,60 @@ class ResNestBottleneck(nn.Module):
         return self.act3(out)
 
 
-def downsample_avg(in_channels, out_channels, stride):
-    if stride == 1:
+def get_same_padding(x, kernel_size, stride, dilation):
+    """timm.layers.padding.get_same_padding (TensorFlow 'SAME')."""
+    return max((math.ceil(x / stride) - 1) * stride + (kernel_size - 1) * dilation + 1 - x, 0)
+
+
+class AvgPool2dSame(nn.AvgPool2d):
+    """timm.layers.pool2d_same.AvgPool2dSame: pad_same (zeros, the odd pixel after), then average pooling
+    without padding, so the padded zeros count in the average."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        super().__init__((kernel_size, kernel_size), (stride, stride), (0, 0), ceil_mode, count_include_pad)
+
+    def forward(self, x):
+        ih, iw = x.size()[-2:]
+        pad_h = get_same_padding(ih, self.kernel_size[0], self.stride[0], 1)
+        pad_w = get_same_padding(iw, self.kernel_size[1], self.stride[1], 1)
+        x = F.pad(x, (pad_w // 2, pad_w - pad_w // 2, pad_h // 2, pad_h - pad_h // 2), value=0)
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+
+
+def downsample_avg(in_channels, out_channels, stride, dilation=1):
+    """timm.models.resnet.downsample_avg (kernel_size 1)."""
+    avg_stride = stride if dilation == 1 else 1
+    if stride == 1 and dilation == 1:
         pool = nn.Identity()
     else:
-        pool = nn.AvgPool2d(2, stride, ceil_mode=True, count_include_pad=False)
+        avg_pool_fn = AvgPool2dSame if avg_stride == 1 and dilation > 1 else nn.AvgPool2d
+        pool = avg_pool_fn(2, avg_stride, ceil_mode=True, count_include_pad=False)
     return nn.Sequential(pool, nn.Conv2d(in_channels, out_channels, 1, stride=1, padding=0, bias=False),
                          nn.BatchNorm2d(out_channels))
+
+
+def timm_stage_layouts(output_stride):
+    """timm.models.resnet.make_blocks: (stride, dilation, first_dilation) of each of the four stages."""
+    assert output_stride in (8, 16, 32)
+    layouts = []
+    net_stride, dilation = 4, 1
+    for stage_idx in range(4):
+        prev_dilation = dilation
+        stride = 1 if stage_idx == 0 else 2
+        if net_stride >= output_stride:
+            dilation *= stride
+            stride = 1
+        else:
+            net_stride *= stride
+        layouts.append((stride, dilation, prev_dilation))
+    return layouts
 
 
 class ResNeSt(nn.Module):
     """timm ResNet(block=ResNestBottleneck, stem_type='deep', stem_width=32, avg_down=True,
     base_width=64, cardinality=1, block_args=dict(radix=2, avd=True, avd_first=False))."""
 
-    def __init__(self, layers, num_classes=1000, in_chans=3, stem_width=32):
+    def __init__(self, layers, num_classes=1000, in_chans=3, stem_width=32, output_stride=32):
         super().__init__()
         inplanes = stem_width * 2
         self.conv1 = nn.Sequential(
@@ -179,15 +228,18 @@ class ResNeSt(nn.Module):
         self.bn1 = nn.BatchNorm2d(inplanes)
         self.act1 = nn.ReLU(inplace=True)
         self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+        layouts = timm_stage_layouts(output_stride)
         for stage_idx, (planes, num_blocks) in enumerate(zip((64, 128, 256, 512), layers)):
-            stride = 1 if stage_idx == 0 else 2
+            stride, dilation, prev_dilation = layouts[stage_idx]
             downsample = None
             if stride != 1 or inplanes != planes * 4:
-                downsample = downsample_avg(inplanes, planes * 4, stride)
+                downsample = downsample_avg(inplanes, planes * 4, stride, dilation)
             blocks = []
             for block_idx in range(num_blocks):
                 blocks.append(ResNestBottleneck(inplanes, planes, stride if block_idx == 0 else 1,
-                                                downsample if block_idx == 0 else None))
+                                                downsample if block_idx == 0 else None,
+                                                dilation=dilation, first_dilation=prev_dilation))
+                prev_dilation = dilation
                 inplanes = planes * 4
             self.add_module(f"layer{stage_idx + 1}", nn.Sequential(*blocks))
         self.num_features = 512 * 4
@@ -281,6 +333,95 @@ def features_only(model):
 
 
 # --------------------------------------------------------------------------------------
+# Dilated torchvision ResNets
+# --------------------------------------------------------------------------------------
+def dilate_like_timm(model, output_stride):
+    """Applies timm's make_blocks rule to a torchvision ResNet in place: strides, dilations and paddings of
+    the 3x3 convolutions (BasicBlock: conv1 by the first dilation, conv2 by the stage's; Bottleneck: conv2 by
+    the first dilation) and of the shortcut projections. Parameters are untouched."""
+    for stage_idx, (stride, dilation, prev_dilation) in enumerate(timm_stage_layouts(output_stride)):
+        for block_idx, block in enumerate(getattr(model, f"layer{stage_idx + 1}")):
+            first = block_idx == 0
+            first_dilation = prev_dilation if first else dilation
+            block_stride = stride if first else 1
+            if isinstance(block, torchvision.models.resnet.BasicBlock):
+                convs = ((block.conv1, block_stride, first_dilation), (block.conv2, 1, dilation))
+            else:
+                convs = ((block.conv2, block_stride, first_dilation),)
+            for conv, conv_stride, conv_dilation in convs:
+                conv.stride = (conv_stride, conv_stride)
+                conv.dilation = (conv_dilation, conv_dilation)
+                conv.padding = (conv_dilation, conv_dilation)
+            if block.downsample is not None:
+                block.downsample[0].stride = (block_stride, block_stride)
+    return model
+
+
+def torchvision_dilated(name, output_stride):
+    """torchvision's own replace_stride_with_dilation for output stride 16 or 8 (bottleneck networks only)."""
+    replace = {32: [False, False, False], 16: [False, False, True], 8: [False, True, True]}[output_stride]
+    return getattr(torchvision.models, name)(replace_stride_with_dilation=replace)
+
+
+def strided_case(model_name, output_stride, model, x, logits=None):
+    with torch.no_grad():
+        feats = model(x)
+    slice_channels = 8
+    case = {
+        "model": model_name,
+        "output_stride": output_stride,
+        "input_shape": list(x.shape),
+        "features_shape": list(feats.shape),
+        "feature_channel_means": rounded(feats.mean((0, 2, 3))),
+        "feature_spatial_means": rounded(feats.mean((0, 1))),
+        "feature_slice_channels": slice_channels,
+        "feature_slice": rounded(feats[:, :slice_channels]),
+    }
+    if logits is not None:
+        case["logits"] = rounded(logits)
+    return case
+
+
+def strided_fixtures():
+    input_shape = [1, 3, 50, 42]
+    x = deterministic_input(input_shape)
+    cases = []
+    for output_stride in (16, 8):
+        model = resnest26d(num_classes=10, output_stride=output_stride)
+        fill_deterministic(model)
+        model.eval()
+        with torch.no_grad():
+            logits = model(x)
+        cases.append(strided_case("resnest26d", output_stride, features_only(model), x, logits))
+
+    for output_stride in (16, 8):
+        reference = torchvision_dilated("resnet50", output_stride)
+        fill_deterministic(reference)
+        reference.eval()
+        ours = dilate_like_timm(torchvision.models.resnet50(), output_stride)
+        ours.load_state_dict(reference.state_dict())
+        ours.eval()
+        with torch.no_grad():
+            assert torch.equal(features_only(reference)(x), features_only(ours)(x)), \
+                "timm's rule must be torchvision's replace_stride_with_dilation for bottlenecks"
+        cases.append(strided_case("resnet50", output_stride, features_only(reference), x))
+
+    resnet18 = dilate_like_timm(torchvision.models.resnet18(), 8)
+    fill_deterministic(resnet18)
+    resnet18.eval()
+    cases.append(strided_case("resnet18", 8, features_only(resnet18), x))
+
+    for case in cases:
+        expected_side = {16: (4, 3), 8: (7, 6)}[case["output_stride"]]
+        assert tuple(case["features_shape"][2:]) == expected_side, (case["model"], case["features_shape"])
+    write("strided_forward.json", {
+        "description": "eval mode, weights and input by formula (see make_backbone_fixtures.py); features are "
+                       "everything before global pooling",
+        "cases": cases,
+    })
+
+
+# --------------------------------------------------------------------------------------
 def write(name, payload):
     path = os.path.join(OUT_DIR, name)
     with open(path, "w") as f:
@@ -369,6 +510,8 @@ def main():
             rows.append({"k": k, "trainable": trainable, "total": total})
         freeze["models"][name] = rows
     write("freeze_counts.json", freeze)
+
+    strided_fixtures()
 
 
 if __name__ == "__main__":

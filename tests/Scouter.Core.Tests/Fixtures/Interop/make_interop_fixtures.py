@@ -20,6 +20,11 @@ Writes, next to this script:
   scouter_tiny_no_slot_checkpoint.pth  the FC baseline of the same backbone (backbone.fc.* keys), as the
                                official `{dataset}_no_slot_checkpoint.pth` that use_pre reads.
   scouter_tiny_expected.json   input images and the log-probabilities both models give for them.
+  official_args_partial.pth    an official-format checkpoint whose args Namespace lacks img_size, channel,
+                               hidden_dim and to_k_layer (the official defaults apply), saved from a DDP
+                               wrapper (every key under "module."), with the shapes of a resnet18 MNIST stem and
+                               an xSlot head (d = 16, 20 slots, two key layers): only its settings are read.
+                               `python3 make_interop_fixtures.py official_args_partial` writes this file alone.
   legacy_format.pth            the pre-1.6 (non-zip) torch.save format, which Scouter.Core refuses.
   unknown_global.pth           a pickle whose object reduces to os.system(...): a reader must keep it
                                inert (and must never run it).
@@ -293,6 +298,24 @@ def make_checkpoints():
         json.dump(expected, f, indent=1)
 
 
+def make_partial_args_checkpoint():
+    torch.manual_seed(7)
+    args = argparse.Namespace(model='resnet18', dataset='MNIST', num_classes='10', use_slot=True,
+                              slots_per_class='2', loss_status=-1, lambda_value='1.', power='2')
+    d = 16
+    sd = collections.OrderedDict()
+    sd['module.backbone.conv1.weight'] = torch.randn(64, 1, 3, 3)
+    sd['module.conv1x1.weight'] = torch.randn(d, 512, 1, 1)
+    sd['module.conv1x1.bias'] = torch.randn(d)
+    sd['module.slot.initial_slots'] = torch.randn(1, 20, d)
+    sd['module.slot.to_q.0.weight'] = torch.randn(d, d)
+    sd['module.slot.to_q.0.bias'] = torch.randn(d)
+    for i in (0, 2):
+        sd[f'module.slot.to_k.{i}.weight'] = torch.randn(d, d)
+        sd[f'module.slot.to_k.{i}.bias'] = torch.randn(d)
+    torch.save({'model': sd, 'epoch': 3, 'args': args}, os.path.join(HERE, 'official_args_partial.pth'))
+
+
 # --------------------------------------------------------------------------------------
 # 3. Files a reader must refuse or keep inert
 # --------------------------------------------------------------------------------------
@@ -325,10 +348,14 @@ def main():
     back = torch.load(os.path.join(HERE, 'tiny_state_dict.pth'))
     assert all(torch.equal(back[k], sd[k]) for k in sd)
     make_checkpoints()
+    make_partial_args_checkpoint()
     make_refused_files()
     for name in sorted(os.listdir(HERE)):
         print(f'  {name:40s} {os.path.getsize(os.path.join(HERE, name))} bytes')
 
 
 if __name__ == '__main__':
-    main()
+    if sys.argv[1:] == ['official_args_partial']:
+        make_partial_args_checkpoint()
+    else:
+        main()
