@@ -52,10 +52,21 @@ internal static class InferenceVariants
             }
         }
 
-        var json = new JsonObject { ["side"] = "ours", ["options"] = options.ToString(), ["threads"] = workload.Threads, ["kernels"] = CpuKernelSupport.Current.ToString(), ["batch_norms_folded"] = folded };
+        var json = new JsonObject
+        {
+            ["side"] = "ours",
+            ["options"] = options.ToString(),
+            ["threads"] = workload.Threads,
+            ["kernels"] = CpuKernelSupport.Current.ToString(),
+            ["default_layout"] = PerformanceDefaults.ConvolutionLayout(options.Backbone, options.ImageSize).Reason,
+            ["batch_norms_folded"] = folded,
+            ["channels_last_self_check"] = ConvolutionSelfCheck.ChannelsLastCpu.IsCorrect ? "passed" : ConvolutionSelfCheck.ChannelsLastCpu.Failures,
+        };
         foreach (var name in Names)
         {
+            // On a shared machine wall time counts waiting for a core; with one thread, CPU time does not.
             var ratios = new TimingSummary(times[name].Zip(times["no_grad"], (a, b) => a / b).ToArray());
+            var cpuRatios = new TimingSummary(cpu[name].Zip(cpu["no_grad"], (a, b) => a / b).ToArray());
             json[name] = new JsonObject
             {
                 ["ms"] = new TimingSummary(times[name]).Median,
@@ -63,6 +74,9 @@ internal static class InferenceVariants
                 ["ratio"] = ratios.Median,
                 ["ratio_q25"] = ratios.Quantile(0.25),
                 ["ratio_q75"] = ratios.Quantile(0.75),
+                ["cpu_ratio"] = cpuRatios.Median,
+                ["cpu_ratio_q25"] = cpuRatios.Quantile(0.25),
+                ["cpu_ratio_q75"] = cpuRatios.Quantile(0.75),
             };
         }
 

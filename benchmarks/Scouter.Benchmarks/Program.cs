@@ -40,14 +40,17 @@ public static class Program
             Apply(flags, "steps", v => options.TrainingSteps = v);
             Apply(flags, "eval-steps", v => options.EvalSteps = v);
             Apply(flags, "output-stride", v => options.OutputStride = v);
-            if (flags.TryGetValue("channels-last", out var channelsLast))
-            {
-                options.ChannelsLast = channelsLast == "true";
-            }
-
             if (flags.TryGetValue("backbone", out var backbone))
             {
                 options.Backbone = backbone;
+            }
+
+            // "auto": what PerformanceDefaults chooses for this machine and model, as the CLI does by default.
+            if (flags.TryGetValue("channels-last", out var channelsLast))
+            {
+                options.ChannelsLast = channelsLast == "auto"
+                    ? Scouter.Core.Training.PerformanceDefaults.ConvolutionLayout(options.Backbone, options.ImageSize).Enabled
+                    : channelsLast == "true";
             }
 
             var json = args[0] switch
@@ -80,6 +83,7 @@ public static class Program
             ["threads"] = result.Threads,
             ["reuse_freed_memory"] = reuse,
             ["channels_last"] = options.ChannelsLast,
+            ["kernels"] = Scouter.Core.Training.CpuKernelSupport.Current.ToString(),
             ["process_threads"] = result.ProcessThreads,
             ["train_ms"] = Summary(result.TrainingStep),
             ["eval_ms"] = Summary(result.EvalForward),
