@@ -10,6 +10,8 @@
 //       FC and SCOUTER steps alternating in one process: what the xSlot head adds, as JSON
 //   dotnet run -c Release --project benchmarks/Scouter.Benchmarks -- strides --preset r18_64
 //       output strides 32, 16 and 8 interleaved in one process: what 16 and 8 cost, as JSON
+//   dotnet run -c Release --project benchmarks/Scouter.Benchmarks -- inference --preset r18_64
+//       the explanation forward pass with no_grad, inference mode, folded batch norms, channels-last, alternating
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -22,7 +24,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] is "steps" or "soak" or "profile" or "overhead" or "strides")
+        if (args.Length > 0 && args[0] is "steps" or "soak" or "profile" or "overhead" or "strides" or "inference")
         {
             var flags = ParseFlags(args.AsSpan(1));
             var reuse = flags.GetValueOrDefault("reuse-freed-memory", "false") == "true" && Scouter.Core.Training.NativeAllocator.ReuseFreedMemory();
@@ -38,14 +40,17 @@ public static class Program
             Apply(flags, "steps", v => options.TrainingSteps = v);
             Apply(flags, "eval-steps", v => options.EvalSteps = v);
             Apply(flags, "output-stride", v => options.OutputStride = v);
-            if (flags.TryGetValue("channels-last", out var channelsLast))
-            {
-                options.ChannelsLast = channelsLast == "true";
-            }
-
             if (flags.TryGetValue("backbone", out var backbone))
             {
                 options.Backbone = backbone;
+            }
+
+            // "auto": what PerformanceDefaults chooses for this machine and model, as the CLI does by default.
+            if (flags.TryGetValue("channels-last", out var channelsLast))
+            {
+                options.ChannelsLast = channelsLast == "auto"
+                    ? Scouter.Core.Training.PerformanceDefaults.ConvolutionLayout(options.Backbone, options.ImageSize).Enabled
+                    : channelsLast == "true";
             }
 
             var json = args[0] switch
@@ -54,6 +59,7 @@ public static class Program
                 "profile" => StepProfile.Run(options),
                 "overhead" => HeadOverhead.Run(options),
                 "strides" => StrideCost.Run(options),
+                "inference" => InferenceVariants.Run(options),
                 _ => Soak(options, flags, reuse),
             };
             Console.WriteLine(json.ToJsonString());
@@ -77,6 +83,7 @@ public static class Program
             ["threads"] = result.Threads,
             ["reuse_freed_memory"] = reuse,
             ["channels_last"] = options.ChannelsLast,
+            ["kernels"] = Scouter.Core.Training.CpuKernelSupport.Current.ToString(),
             ["process_threads"] = result.ProcessThreads,
             ["train_ms"] = Summary(result.TrainingStep),
             ["eval_ms"] = Summary(result.EvalForward),

@@ -39,14 +39,20 @@ def main():
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--eval-steps", type=int, default=10)
     p.add_argument("--out", default=None, help="append raw JSON lines here")
+    p.add_argument("--isa", default=None, choices=["avx2"],
+                   help="cap both sides' kernels: ONEDNN_MAX_CPU_ISA=AVX2 (oneDNN), ATEN_CPU_CAPABILITY=avx2 (ATen); "
+                        "an AVX-512 machine then runs the kernels of an AVX2 one")
     p.add_argument("--sides", default="ours,official",
                    help="comma list of: ours, ours-reuse (NativeAllocator.ReuseFreedMemory), ours-cl (ChannelsLast), "
-                        "ours-tuned (both), official, "
+                        "ours-tuned (both), ours-defaults (what PerformanceDefaults chooses here: the CLI's defaults), "
+                        "official, "
                         "official-tunables (the same malloc settings through GLIBC_TUNABLES)")
     p.add_argument("--reference", default="official", help="the side ratios are taken against")
     args = p.parse_args()
 
     env = dict(os.environ)
+    if args.isa == "avx2":
+        env.update(ONEDNN_MAX_CPU_ISA="AVX2", DNNL_MAX_CPU_ISA="AVX2", ATEN_CPU_CAPABILITY="avx2")
     common = ["--threads", str(args.threads), "--warmup", str(args.warmup), "--steps", str(args.steps),
               "--eval-steps", str(args.eval_steps)]
     results = {}
@@ -60,10 +66,12 @@ def main():
                     side_env = dict(env)
                     if side.startswith("ours"):
                         cmd = ["dotnet", OURS_DLL, "steps", "--preset", config, "--head", "xslot" if head == "slot" else "fc"] + common
-                        if side in ("ours-reuse", "ours-tuned"):
+                        if side in ("ours-reuse", "ours-tuned", "ours-defaults"):
                             cmd += ["--reuse-freed-memory", "true"]
                         if side in ("ours-cl", "ours-tuned"):
                             cmd += ["--channels-last", "true"]
+                        if side == "ours-defaults":
+                            cmd += ["--channels-last", "auto"]
                     else:
                         cmd = ["/usr/bin/python3", os.path.join(HERE, "bench_official.py"), "--config", config, "--head", head] + common
                         if side == "official-tunables":

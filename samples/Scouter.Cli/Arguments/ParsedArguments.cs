@@ -30,6 +30,9 @@ internal sealed class ParsedArguments
 
     public bool Boolean(string name) => FlagValues.ParseBoolean(Require(name))!.Value;
 
+    /// <summary>A boolean flag's value, or null when it has none (left to a default decided elsewhere).</summary>
+    public bool? OptionalBoolean(string name) => values[name] is { } text ? FlagValues.ParseBoolean(text)!.Value : null;
+
     public IReadOnlyList<int> IntegerList(string name) => FlagValues.SplitList(Require(name)).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList();
 
     public IReadOnlyList<double> NumberList(string name) => FlagValues.SplitList(Require(name)).Select(FlagValues.ParseNumber).ToList();

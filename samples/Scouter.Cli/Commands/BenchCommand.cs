@@ -34,9 +34,11 @@ internal static class BenchCommand
             EvalSteps = steps,
             Seed = args.Integer("seed"),
             LearningRate = args.Number("lr"),
-            ChannelsLast = PerformanceSettings.UsesChannelsLast(args.Boolean("channels_last"), args.Text("model")!),
             OutputStride = RunSettings.ReadOutputStride(args),
         };
+        var layout = PerformanceSettings.ConvolutionLayout(args);
+        options.ChannelsLast = layout.Enabled;
+        context.Console.MarkupLine($"[grey]{Markup.Escape(layout.Reason)}[/]");
 
         MemoryBudget.CheckTraining(new MemoryBudget.Sizes(options.ImageSize, options.UseSlot, options.NumClasses, options.SlotsPerClass, options.HiddenDim, options.OutputStride), options.BatchSize);
         context.Console.MarkupLine($"Timing {Markup.Escape(options.ToString())}: {options.WarmupSteps} warm-up then {steps} timed steps each (random tensors)");

@@ -32,6 +32,7 @@ internal static class BulkExplainCommand
             MapSize = args.OptionalInteger("map_size"),
             OverlayDirectory = args.Text("overlays"),
             Resume = !args.Boolean("overwrite"),
+            FoldBatchNorm = args.Boolean("fold_batchnorm"),
         };
 
         // Explained maps are at most the feature map's size unless --map_size enlarges them.

@@ -109,7 +109,7 @@ internal sealed class CheckpointRun : IDisposable
                 throw new CliException($"{path} classifies {numClasses} classes, but {data.Train.Name} has {data.Train.NumClasses}: give the data set it was trained on (--dataset, --dataset_dir).");
             }
 
-            if (settings.ChannelsLast)
+            if (settings.ConvolutionLayout.Enabled)
             {
                 ChannelsLast.ConvertConvolutions(trained.Model);
             }

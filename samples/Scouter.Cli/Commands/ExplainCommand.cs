@@ -35,7 +35,9 @@ internal static class ExplainCommand
         using var _ = inputs;
         using var __ = pictures;
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
+        // Inference mode, not only no_grad: no autograd bookkeeping at all. Folding batch norms would not pay here: it
+        // costs two forward passes of the image to save part of one (it serves explain --jsonl, which runs many).
+        using var inference = inference_mode();
         var output = run.Model.ForwardDetailed(inputs);
         var logProbs = output.LogProbabilities();
         var classNames = run.ClassNames;

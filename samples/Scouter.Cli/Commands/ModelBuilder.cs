@@ -63,7 +63,8 @@ internal static class ModelBuilder
                 logger.LogWarning("--freeze_layers {K} ignored: the backbone starts from random weights, so nothing is frozen", settings.FreezeLayers);
             }
 
-            if (settings.ChannelsLast)
+            logger.LogInformation("Convolution layout: {Choice}", settings.ConvolutionLayout.Reason);
+            if (settings.ConvolutionLayout.Enabled)
             {
                 // After any weights are loaded: copy_ keeps the layout either way, and loading later (checkpoints) does too.
                 ChannelsLast.ConvertConvolutions(model);

@@ -76,8 +76,8 @@ internal sealed record RunSettings(
     /// <summary>For <c>--model onnx:PATH</c>: what the graph expects as input (<c>normalized</c> or <c>mlnet_resnet</c>).</summary>
     public string OnnxInput { get; init; } = "normalized";
 
-    /// <summary>Whether the model's convolution weights are made channels-last (<c>--channels_last</c>, ResNet family only).</summary>
-    public bool ChannelsLast { get; init; }
+    /// <summary>Whether the model's convolution weights are made channels-last, and why (<see cref="PerformanceSettings.ConvolutionLayout"/>).</summary>
+    public PerformanceChoice ConvolutionLayout { get; init; } = new(false, "plain layout");
 
     /// <summary>The backbone's output stride (<c>--output_stride</c>): 32, 16 or 8.</summary>
     public int OutputStride { get; init; } = BackboneOptions.DefaultOutputStride;
@@ -163,7 +163,7 @@ internal sealed record RunSettings(
             OnnxOutput = args.Text("onnx_output"),
             OnnxInput = args.Text("onnx_input")!,
             PreCheckpointDir = args.Text("output_dir") ?? string.Empty,
-            ChannelsLast = PerformanceSettings.UsesChannelsLast(args.Boolean("channels_last"), args.Text("model")!),
+            ConvolutionLayout = PerformanceSettings.ConvolutionLayout(args),
             OutputStride = ReadOutputStride(args),
         };
     }

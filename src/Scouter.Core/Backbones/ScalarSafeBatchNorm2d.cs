@@ -40,10 +40,23 @@ public sealed class ScalarSafeBatchNorm2d : BatchNorm
         return new ScalarSafeBatchNorm2d(features, eps, momentum, affine, trackRunningStats, device, dtype);
     }
 
+    /// <summary>
+    /// The convolution this batch norm is folded into (<see cref="Inference.BatchNormFolding"/>), or null. While folded,
+    /// the convolution computes both, so the forward pass returns its input unchanged; training is refused.
+    /// </summary>
+    internal string? FoldedInto { get; set; }
+
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
         ValidateInputDimensions(input);
+        if (FoldedInto is not null)
+        {
+            return training
+                ? throw new InvalidOperationException($"This batch norm is folded into {FoldedInto} for inference; dispose the folding (FoldedBatchNorms) before training.")
+                : input.alias();
+        }
+
         var factor = momentum ?? 0.0;
         if (training && track_running_stats && num_batches_tracked is not null)
         {

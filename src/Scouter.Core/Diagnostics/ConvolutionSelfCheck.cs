@@ -19,9 +19,18 @@ namespace Scouter.Core.Diagnostics;
 public static class ConvolutionSelfCheck
 {
     private static readonly Lazy<ConvolutionCheckResult> CpuResult = new(() => Run(ScalarType.Float32));
+    private static readonly Lazy<ConvolutionCheckResult> ChannelsLastResult = new(() => RunChannelsLast(ScalarType.Float32));
 
     /// <summary>The check of float32 convolution on the CPU, run on first use and remembered for the process.</summary>
     public static ConvolutionCheckResult Cpu => CpuResult.Value;
+
+    /// <summary>
+    /// The check of float32 convolution on channels-last tensors on the CPU (<see cref="ChannelsLast"/>), run on first
+    /// use and remembered for the process: 1×1 convolutions to 512 channels as ResNets have them, which oneDNN's
+    /// channels-last kernels computed wrongly on a CPU that hides its caches (<see cref="CpuKernelSupport.ReportsCacheTopology"/>).
+    /// <see cref="PerformanceDefaults"/> chooses channels-last only when it passes.
+    /// </summary>
+    public static ConvolutionCheckResult ChannelsLastCpu => ChannelsLastResult.Value;
 
     // Batch 2 on purpose: LibTorch gives single-image convolutions this small to its own kernels, not to oneDNN.
     internal static ConvolutionCheckResult Run(ScalarType dtype) =>
@@ -31,6 +40,29 @@ public static class ConvolutionSelfCheck
             // More than one vector of channels but not a whole number of them (16 floats with AVX-512, 8 with AVX2).
             Probe("20→20 channels, 3×3 kernel, padding 1, batch 2, 6×8", dtype, inChannels: 20, outChannels: 20, kernelH: 3, kernelW: 3, padding: 1),
         ]);
+
+    // A ResNet's shortcut projection (stride 2) and a bottleneck's expansion; the reference is a matrix product.
+    internal static ConvolutionCheckResult RunChannelsLast(ScalarType dtype) =>
+        new([
+            PointwiseProbe("channels-last 256→512 channels, 1×1 kernel, stride 2, batch 2, 8×8", dtype, inChannels: 256, outChannels: 512, size: 8, batch: 2, stride: 2),
+            PointwiseProbe("channels-last 128→512 channels, 1×1 kernel, batch 4, 16×16", dtype, inChannels: 128, outChannels: 512, size: 16, batch: 4, stride: 1),
+        ]);
+
+    private static ConvolutionProbe PointwiseProbe(string description, ScalarType dtype, long inChannels, long outChannels, long size, long batch, long stride)
+    {
+        using var scope = NewDisposeScope();
+        using var grad = enable_grad();
+        using var scalars = new ScalarScope();
+        var outSize = ((size - 1) / stride) + 1;
+        var x = Pattern([batch, inChannels, size, size], 0.37, scalars);
+        var w = Pattern([outChannels, inChannels, 1, 1], 0.53, scalars).div(scalars.Of(Math.Sqrt(inChannels)));
+        var g = Pattern([batch, outChannels, outSize, outSize], 0.71, scalars);
+
+        var actual = Differentiate(ChannelsLast.Copy(x.to(dtype)), ChannelsLast.Copy(w.to(dtype)), g.to(dtype), (input, weight) => nn.functional.conv2d(input, weight, strides: [stride, stride]));
+        var exact = Differentiate(x, w, g, (input, weight) =>
+            einsum("bchw,oc->bohw", input.slice(2, 0, size, stride).slice(3, 0, size, stride), weight.flatten(1)));
+        return new ConvolutionProbe(description, RelativeError(actual.Output, exact.Output), RelativeError(actual.Input, exact.Input), RelativeError(actual.Weight, exact.Weight));
+    }
 
     private static ConvolutionProbe Probe(string description, ScalarType dtype, long inChannels, long outChannels, long kernelH, long kernelW, long padding)
     {

@@ -31,6 +31,40 @@ public sealed class ConvolutionSelfCheckTests
     }
 
     [Fact]
+    public void ChannelsLastProbes_AreExact_InFloat64()
+    {
+        // Float64 convolutions do not reach oneDNN: agreement with the matrix-product reference checks the probes.
+        var result = ConvolutionSelfCheck.RunChannelsLast(ScalarType.Float64);
+
+        result.Probes.Select(p => p.Description).Should().Equal(
+            "channels-last 256→512 channels, 1×1 kernel, stride 2, batch 2, 8×8", "channels-last 128→512 channels, 1×1 kernel, batch 4, 16×16");
+        foreach (var probe in result.Probes)
+        {
+            probe.ForwardError.Should().BeLessThan(1e-12, probe.Description);
+            probe.InputGradientError.Should().BeLessThan(1e-12, probe.Description);
+            probe.WeightGradientError.Should().BeLessThan(1e-12, probe.Description);
+        }
+    }
+
+    [Fact]
+    public void ChannelsLastCpu_IsRunOnce_AndDecidesTheDefaultLayoutOfThisProcess()
+    {
+        var result = ConvolutionSelfCheck.ChannelsLastCpu;
+
+        ConvolutionSelfCheck.ChannelsLastCpu.Should().BeSameAs(result);
+        result.IsCorrect.Should().Be(result.Probes.All(p => p.IsCorrect));
+        var kernels = CpuKernelSupport.Current;
+        if (kernels.IsAvx512 && kernels.ReportsCacheTopology)
+        {
+            PerformanceDefaults.ConvolutionLayout("resnet18", 260).Enabled.Should().Be(result.IsCorrect);
+        }
+        else
+        {
+            PerformanceDefaults.ConvolutionLayout("resnet18", 260).Enabled.Should().BeFalse();
+        }
+    }
+
+    [Fact]
     public void Cpu_IsRunOnceAndReportsEveryWrongProbe()
     {
         var result = ConvolutionSelfCheck.Cpu;

@@ -1,6 +1,7 @@
-// Explaining a whole data set: batches stream through the model under no_grad in eval mode, each batch in its own
-// dispose scope, and each image becomes one JSON line appended whole. Only the ids already written are kept in memory,
-// so memory stays flat however many images go through, and a rerun continues where an interrupted one stopped.
+// Explaining a whole data set: batches stream through the model in eval and inference mode, with its batch norms folded
+// into its convolutions, each batch in its own dispose scope, and each image becomes one JSON line appended whole. Only
+// the ids already written are kept in memory, so memory stays flat however many images go through, and a rerun
+// continues where an interrupted one stopped.
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,6 +9,7 @@ using Scouter.Core.Data.Datasets;
 using Scouter.Core.Data.Loading;
 using Scouter.Core.Data.Transforms;
 using Scouter.Core.Explanations.Rendering;
+using Scouter.Core.Inference;
 using Scouter.Core.Internal;
 using Scouter.Core.IO;
 using Scouter.Core.Modules;
@@ -124,23 +126,36 @@ public sealed class BulkExplainer
         var device = model.parameters().FirstOrDefault()?.device ?? CPU;
 
         using (new EvalModeScope(model))
-        using (no_grad())
         {
-            if (pending.Length > 0)
+            // Batch norms fold once the first batch shows what the model is fed, and are restored at the end.
+            FoldedBatchNorms? folding = null;
+            try
             {
-                foreach (var batch in loader.Epoch(0, cancellationToken))
+                if (pending.Length > 0)
                 {
-                    using (batch)
-                    using (NewDisposeScope())
+                    foreach (var batch in loader.Epoch(0, cancellationToken))
                     {
-                        var explained = Explain(batch, subset, transform, classNames, device);
-                        overlays += explained.Overlays;
-                        written += file.WriteBlock(explained.Records, ExplanationRecord.JsonOptions);
-                    }
+                        using (batch)
+                        using (NewDisposeScope())
+                        {
+                            var inputs = batch.Images.to(device);
+                            folding ??= FoldBatchNorms(inputs);
+                            using (inference_mode())
+                            {
+                                var explained = Explain(batch, inputs, subset, transform, classNames);
+                                overlays += explained.Overlays;
+                                written += file.WriteBlock(explained.Records, ExplanationRecord.JsonOptions);
+                            }
+                        }
 
-                    var seconds = clock.Elapsed.TotalSeconds;
-                    progress?.Report(new BulkExplanationProgress(resumed + written, dataset.Count, resumed, loader.SkippedImages, clock.Elapsed, seconds > 0 ? written / seconds : 0));
+                        var seconds = clock.Elapsed.TotalSeconds;
+                        progress?.Report(new BulkExplanationProgress(resumed + written, dataset.Count, resumed, loader.SkippedImages, clock.Elapsed, seconds > 0 ? written / seconds : 0));
+                    }
                 }
+            }
+            finally
+            {
+                folding?.Dispose();
             }
         }
 
@@ -150,9 +165,29 @@ public sealed class BulkExplainer
         return summary;
     }
 
-    private (IReadOnlyList<ExplanationRecord> Records, int Overlays) Explain(ImageBatch batch, DatasetSubset subset, ImageTransform transform, IReadOnlyList<string>? classNames, Device device)
+    // The model's own batch norms folded into its convolutions for the run, on the first batch (BatchNormFolding).
+    private FoldedBatchNorms FoldBatchNorms(Tensor inputs)
     {
-        var inputs = batch.Images.to(device);
+        if (!options.FoldBatchNorm)
+        {
+            return FoldedBatchNorms.Empty;
+        }
+
+        var folding = BatchNormFolding.Fold(model.Backbone, inputs);
+        if (folding.Rejection is { } rejection)
+        {
+            logger.LogWarning("Batch norms not folded: {Reason}", rejection);
+        }
+        else
+        {
+            logger.LogInformation("{Count} batch norms folded into their convolutions for the run ({Left} left as they are; largest output difference {Difference:G2})", folding.Count, folding.Unfolded.Count, folding.MaxDifference);
+        }
+
+        return folding;
+    }
+
+    private (IReadOnlyList<ExplanationRecord> Records, int Overlays) Explain(ImageBatch batch, Tensor inputs, DatasetSubset subset, ImageTransform transform, IReadOnlyList<string>? classNames)
+    {
         var output = model.ForwardDetailed(inputs);
         var maps = output.ClassMaps!;
         var n = (int)maps.shape[1];

@@ -37,6 +37,13 @@ public sealed class BulkExplanationOptions
     /// <summary>Flush every batch's lines to the disk itself (fsync; default true), not only to the operating system.</summary>
     public bool FlushToDisk { get; set; } = true;
 
+    /// <summary>
+    /// Fold the backbone's batch norms into its convolutions for the run (default true;
+    /// <see cref="Inference.BatchNormFolding"/>): one pass over the activations less per pair, same maps and scores up to
+    /// float rounding. The model is restored when the run ends.
+    /// </summary>
+    public bool FoldBatchNorm { get; set; } = true;
+
     /// <summary>Checks every value and returns a copy.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
     public BulkExplanationOptions Validated()

@@ -50,6 +50,15 @@ public sealed record EvaluationOptions
     /// <summary>Seed of every random perturbation (default 0).</summary>
     public long Seed { get; init; }
 
+    /// <summary>
+    /// Fold the SCOUTER model's batch norms into its convolutions while it is evaluated (default true;
+    /// <see cref="Inference.BatchNormFolding"/>): its many forward passes (insertion, deletion, infidelity, sensitivity)
+    /// each save a pass over the activations per pair, with the same scores and maps up to float rounding. Not done when
+    /// a baseline's model shares the SCOUTER model's backbone, whose gradients the baselines need unfolded. The model is
+    /// restored when the evaluation ends.
+    /// </summary>
+    public bool FoldBatchNorm { get; init; } = true;
+
     internal EvaluationOptions Validated()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(ForwardBatchSize, 1, nameof(ForwardBatchSize));

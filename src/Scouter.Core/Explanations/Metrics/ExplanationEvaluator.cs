@@ -1,6 +1,7 @@
 // The explanation metrics of the SCOUTER paper (§4.2, Table 3) for a model's own SCOUTER maps and for baseline
 // methods on an FC model, over batches of images with labels and, optionally, ground-truth boxes or masks.
 using Scouter.Core.Explanations.Cam;
+using Scouter.Core.Inference;
 using Scouter.Core.Internal;
 using Scouter.Core.Modules;
 using Scouter.Core.Options;
@@ -74,28 +75,49 @@ public sealed class ExplanationEvaluator
 
         var done = 0;
         long images = 0;
-        foreach (var batch in batches)
+        FoldedBatchNorms? folding = null;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            CheckBatch(batch);
-            using var scope = NewDisposeScope();
-            var regions = Regions(batch);
-            var row = 0;
-            if (scouter is not null)
+            foreach (var batch in batches)
             {
-                EvaluateScouter(scouter, polarity, batch, regions, rows[row++].Sums, cancellationToken);
-            }
+                cancellationToken.ThrowIfCancellationRequested();
+                CheckBatch(batch);
+                using var scope = NewDisposeScope();
+                var regions = Regions(batch);
+                var row = 0;
+                if (scouter is not null)
+                {
+                    folding ??= FoldBatchNorms(scouter, baselines, batch.Images);
+                    EvaluateScouter(scouter, polarity, batch, regions, rows[row++].Sums, cancellationToken);
+                }
 
-            foreach (var method in baselines)
-            {
-                EvaluateBaseline(method, batch, regions, rows[row++].Sums, cancellationToken);
-            }
+                foreach (var method in baselines)
+                {
+                    EvaluateBaseline(method, batch, regions, rows[row++].Sums, cancellationToken);
+                }
 
-            images += batch.Images.shape[0];
-            progress?.Report(new EvaluationProgress(++done, images));
+                images += batch.Images.shape[0];
+                progress?.Report(new EvaluationProgress(++done, images));
+            }
+        }
+        finally
+        {
+            folding?.Dispose();
         }
 
         return new EvaluationReport(rows.Select(r => r.Sums.Row(r.Name, r.Question)).ToList(), Options.Describe());
+    }
+
+    // The SCOUTER model's batch norms folded for the evaluation, unless folding is off or a baseline shares its backbone.
+    private FoldedBatchNorms FoldBatchNorms(ScouterModel scouter, IReadOnlyList<SaliencyMethod> baselines, Tensor images)
+    {
+        if (!Options.FoldBatchNorm || baselines.Any(b => b.Model.modules().Any(m => ReferenceEquals(m, scouter.Backbone))))
+        {
+            return FoldedBatchNorms.Empty;
+        }
+
+        using var mode = new EvalModeScope(scouter);
+        return BatchNormFolding.Fold(scouter.Backbone, images);
     }
 
     private static string Question(bool negative) => negative ? "why not" : "why";
