@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Scouter.Cli.Tests;
 
@@ -67,7 +68,29 @@ public sealed class CommandTests : IDisposable
         File.Exists(Path.Combine(output, "Synthetic_no_slot_checkpoint.pth")).Should().BeTrue();
         File.Exists(Path.Combine(output, "Synthetic_use_slot_checkpoint.pth")).Should().BeTrue();
         File.Exists(Path.Combine(output, "Synthetic_use_slot_metrics.png")).Should().BeTrue();
-        Directory.EnumerateFiles(Path.Combine(output, "Synthetic_use_slot_explanations"), "*_why_class*.png").Should().NotBeEmpty();
+        var explanations = Path.Combine(output, "Synthetic_use_slot_explanations");
+        Directory.EnumerateFiles(explanations, "*_why_class*.png").Should().NotBeEmpty();
+
+        // One readable panel per explained validation image (four), and the report, whose path is printed.
+        var panels = Directory.EnumerateFiles(explanations, "panel_*.png").Select(Path.GetFileName).Order().ToList();
+        panels.Should().Equal("panel_0.png", "panel_1.png", "panel_2.png", "panel_3.png");
+        using (var panel = Scouter.Core.Explanations.Rendering.Png.Decode(File.ReadAllBytes(Path.Combine(explanations, "panel_0.png"))))
+        {
+            // 32 px images enlarged 4× to 128 px tiles: the image and three classes across, a colour-scale and a contour row.
+            panel.shape[2].Should().BeGreaterThan(4 * 128);
+            panel.shape[1].Should().BeGreaterThan(2 * 128);
+        }
+
+        var report = Path.Combine(explanations, "report.html");
+        var html = File.ReadAllText(report);
+        html.Should().Contain("alt=\"panel\"").And.Contain("data:image/png;base64,").And.NotContain("src=\"http");
+        Regex.Matches(html, "alt=\"panel\"").Count.Should().Be(4);
+        text.Replace("\n", string.Empty, StringComparison.Ordinal).Should().Contain("Report:").And.Contain("report.html");
+
+        // explain draws a panel too, next to the official overlays.
+        var (explainCode, explainText) = CliRunner.Run("explain", "--output_dir", output, "--synthetic_train", "64", "--synthetic_val", "16", "--img_size", "32", "--num_workers", "0");
+        explainCode.Should().Be(0, explainText);
+        File.Exists(Path.Combine(output, "explain", "val0", "panel_0.png")).Should().BeTrue(explainText);
     }
 
     [Fact]
@@ -96,6 +119,7 @@ public sealed class CommandTests : IDisposable
         fc.Args["lr_drop"].Should().Be(5L);
         fc.Args["img_size"].Should().Be(32L, "explicit flags are recorded as given");
         fc.Args["pre_trained"].Should().Be(false, "the profile's value, not the official default");
+        fc.Args["output_stride"].Should().Be(32L, "the warm-up keeps the official architecture");
 
         using var slot = Scouter.Core.Interop.OfficialCheckpoint.Read(Path.Combine(output, "Synthetic_use_slot_checkpoint.pth"));
         slot.Args["use_slot"].Should().Be(true);
@@ -104,6 +128,7 @@ public sealed class CommandTests : IDisposable
         slot.Args["slots_per_class"].Should().Be(long.Parse(Commands.RunSettings.SyntheticProfile["slots_per_class"], CultureInfo.InvariantCulture));
         slot.Args["epochs"].Should().Be(long.Parse(Commands.RunSettings.SyntheticProfile["epochs"], CultureInfo.InvariantCulture));
         slot.Args["batch_size"].Should().Be(16L);
+        slot.Args["output_stride"].Should().Be(16L, "the profile's SCOUTER stage draws 4×4 maps at 64 px");
 
         // Loading the FC checkpoint for a baseline must not warn about slot flags it never used.
         var (camCode, camText) = CliRunner.Run("evaluate", "--output_dir", output, "--synthetic_train", "32", "--synthetic_val", "8", "--img_size", "32",

@@ -45,6 +45,8 @@ internal static class ExplainCommand
         var directory = Path.Combine(OutputRoot(args), "explain", names[0]);
         using var rendered = new ExplanationRenderer(new RenderOptions { Polarity = head.Polarity }).Render(pictures, output);
         var files = rendered.Save(directory);
+        using var panels = new PanelRenderer(new PanelOptions { Polarity = head.Polarity, ClassNames = classNames }).Render(pictures, output, tensor(labels), names);
+        var panelFiles = panels.Save(directory);
 
         var scores = output.Scores[0].data<float>().ToArray();
         var probabilities = logProbs[0].exp().data<float>().ToArray();
@@ -75,7 +77,7 @@ internal static class ExplainCommand
         var predicted = Array.IndexOf(scores, scores.Max());
         context.Console.MarkupLine($"{Markup.Escape(names[0])}: predicted [bold]{Markup.Escape(classNames[predicted])}[/]{(labels[0] >= 0 ? $" (label {Markup.Escape(classNames[(int)labels[0]])})" : string.Empty)}; {(head.Polarity == Core.Options.ScouterPolarity.Negative ? "maps show why NOT each class" : "maps show why each class")}");
         context.Console.Write(table);
-        context.Console.MarkupLine($"{files.Count} images written to {Markup.Escape(directory)}");
+        context.Console.MarkupLine($"{files.Count} images and a readable panel ({Markup.Escape(Path.GetFileName(panelFiles[0]))}: the top classes' maps with names and probabilities) written to {Markup.Escape(directory)}");
 
         if (args.Text("json") is { } jsonPath)
         {

@@ -21,6 +21,12 @@ internal static class ExportOfficialCommand
 
     public static int Run(ParsedArguments args, CommandContext context)
     {
+        // The official train.py builds stride 32 only: a data-set profile's finer stride gives way, a given one stops the export below.
+        if (!args.IsExplicit(OfficialArgs.OutputStrideFlag))
+        {
+            args = args.With(new Dictionary<string, string> { [OfficialArgs.OutputStrideFlag] = Core.Backbones.BackboneOptions.DefaultOutputStride.ToString(System.Globalization.CultureInfo.InvariantCulture) }, asExplicit: true);
+        }
+
         args = WithPretrainedBackbone(args, context);
         var effective = RunSettings.Effective(args);
         var run = RunSettings.From(args);

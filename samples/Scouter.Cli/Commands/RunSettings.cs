@@ -30,7 +30,9 @@ internal sealed record RunSettings(
     /// three or five, the attention of every slot of one or two classes could die on the 2×2 feature map of 64 px
     /// images (sigmoid saturated at 0, so no gradient), and those classes were never predicted; whether it happened
     /// depended on the seed and the thread count. With ten, the attention stays spread (mean 0.3–0.5 instead of
-    /// 0.003) and no class died in any run measured (docs/datasets.md).
+    /// 0.003) and no class died in any run measured (docs/datasets.md). The SCOUTER stage runs at output stride 16, so
+    /// its maps are 4×4 at 64 px instead of 2×2 (the warm-up stays at 32, the official architecture: the weights are the
+    /// same at every stride, and the FC stage does not need finer maps).
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> SyntheticProfile = new Dictionary<string, string>
     {
@@ -41,6 +43,7 @@ internal sealed record RunSettings(
         ["freeze_layers"] = "0",
         ["use_pre"] = "true",
         ["slots_per_class"] = "10",
+        ["output_stride"] = "16",
         // Two SCOUTER epochs at the official 1e-4, the third at 1e-5 (docs/datasets.md).
         ["lr_drop"] = "2",
     };
@@ -56,6 +59,7 @@ internal sealed record RunSettings(
         ["lr"] = "0.001",
         ["epochs"] = "6",
         ["lr_drop"] = "5",
+        ["output_stride"] = "32",
     };
 
     /// <summary>

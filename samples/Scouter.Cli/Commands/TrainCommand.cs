@@ -239,22 +239,40 @@ internal static class TrainCommand
     private static string DescribeDevices(Trainer trainer) =>
         trainer.Devices.Count == 1 ? trainer.Device.type.ToString() : $"{trainer.Devices.Count} data-parallel replicas ({string.Join(", ", trainer.Devices)})";
 
-    /// <summary>What the official test.py draws, for the first validation images: every class's map over each image.</summary>
+    /// <summary>
+    /// What the official test.py draws, for the first validation images: every class's map over each image; then one
+    /// readable panel per image (its most likely classes' maps on a colour scale and as contours, with names and
+    /// probabilities) and an offline HTML report of it all.
+    /// </summary>
     private static void WriteExplanations(CommandContext context, LoadedDatasets data, Core.Modules.ScouterModel model, XSlotClassifier head, string directory)
     {
         const int images = 4;
-        var (inputs, pictures, labels, _) = PreviewImages.Load(data.ValTransform, data, null, 0, images);
+        var (inputs, pictures, labels, names) = PreviewImages.Load(data.ValTransform, data, null, 0, images);
         using var _ = inputs;
         using var __ = pictures;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         model.eval();
         var output = model.ForwardDetailed(inputs.to(model.parameters().First().device));
-        using var rendered = new ExplanationRenderer(new RenderOptions { Polarity = head.Polarity }).Render(pictures, output.ClassMaps!.cpu(), output.Scores.cpu());
+        var maps = output.ClassMaps!.cpu();
+        var scores = output.Scores.cpu();
+        using var rendered = new ExplanationRenderer(new RenderOptions { Polarity = head.Polarity }).Render(pictures, maps, scores);
         var files = rendered.Save(directory);
-        var predicted = output.Scores.argmax(1).cpu().data<long>().ToArray();
+        using var panels = new PanelRenderer(new PanelOptions { Polarity = head.Polarity, ClassNames = data.ClassNames }).Render(pictures, maps, scores, tensor(labels), names);
+        var panelFiles = panels.Save(directory);
+        var report = Path.Combine(directory, "report.html");
+        var method = head.Polarity == ScouterPolarity.Negative ? "SCOUTER−" : "SCOUTER+";
+        HtmlReport.Write(report, $"{method} on {data.Train.Name}: the first {labels.Length} validation images", [new($"{method}, every class (the official overlay)", rendered)], scores, data.ClassNames, panels: panels);
+
+        var predicted = scores.argmax(1).data<long>().ToArray();
         var correct = predicted.Zip(labels).Count(p => p.First == p.Second);
-        context.Console.MarkupLine($"Explanations of {labels.Length} validation images ({correct} classified correctly): {files.Count} images in {Markup.Escape(directory)}");
+        context.Console.MarkupLine($"Explanations of {labels.Length} validation images ({correct} classified correctly): {files.Count} images and {panelFiles.Count} panels (panel_0.png, …) in {Markup.Escape(directory)}");
+        if (!panels.HasText)
+        {
+            context.Logger.LogWarning("No font is installed: the panels carry no class names or probabilities; the report has them");
+        }
+
+        context.Console.MarkupLine($"Report: [bold]{Markup.Escape(Path.GetFullPath(report))}[/]");
     }
 
     private static int Thop(ParsedArguments args, CommandContext context)

@@ -77,7 +77,7 @@ public sealed class ExplanationRenderer
 
         using var scope = NewDisposeScope();
         var rgb = ImageTensors.ToRgb(images);
-        var normalized = Normalize(classMaps);
+        var normalized = MapNormalizer.Normalize(classMaps, Options.Normalization, Options.GradMinLevel, nameof(ExplanationRenderer));
 
         // Which maps to draw: positions in the map tensor, and the classes they show.
         Tensor positions;
@@ -111,26 +111,5 @@ public sealed class ExplanationRenderer
 
         var result = new RenderedExplanations(rgb.contiguous(), shown.contiguous(), probabilities, masks.unsqueeze(2).contiguous(), overlays, Options.Polarity);
         return result.MoveToOuterDisposeScope();
-    }
-
-    private Tensor Normalize(Tensor classMaps)
-    {
-        if (classMaps.dtype == ScalarType.Byte)
-        {
-            if (Options.Normalization != MapNormalization.None || Options.GradMinLevel > 0)
-            {
-                throw new ArgumentException("uint8 maps are drawn as they are; use MapNormalization.None and no GradMinLevel, or pass floating-point maps.", nameof(classMaps));
-            }
-
-            return classMaps.alias();
-        }
-
-        TensorChecks.FloatingPoint(classMaps, nameof(ExplanationRenderer), nameof(classMaps));
-        return Options.Normalization switch
-        {
-            MapNormalization.Joint => ExplanationMaps.NormalizeWithFloor(classMaps, Options.GradMinLevel, jointly: true),
-            MapNormalization.PerMap => ExplanationMaps.NormalizeWithFloor(classMaps, Options.GradMinLevel),
-            _ => Options.GradMinLevel > 0 ? ExplanationMaps.NormalizeWithFloor(classMaps, Options.GradMinLevel) : classMaps.alias(),
-        };
     }
 }

@@ -25,9 +25,10 @@ public static class HtmlReport
     /// <param name="metrics">A metric table to show at the top; null to leave it out.</param>
     /// <param name="topProbabilities">Most likely classes listed per image (default 5).</param>
     /// <param name="displayWidth">Width in CSS pixels at which each picture is shown (default 192; small images are scaled up without smoothing).</param>
+    /// <param name="panels">One <see cref="PanelRenderer"/> panel per image, shown at its own size under the image; null to leave them out.</param>
     /// <returns>The HTML text.</returns>
     public static string Build(string title, IReadOnlyList<HtmlReportSection> sections, Tensor? scores = null, IReadOnlyList<string>? classNames = null,
-        EvaluationReport? metrics = null, int topProbabilities = 5, int displayWidth = 192)
+        EvaluationReport? metrics = null, int topProbabilities = 5, int displayWidth = 192, RenderedPanels? panels = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(title);
         ArgumentNullException.ThrowIfNull(sections);
@@ -47,6 +48,11 @@ public static class HtmlReport
         if (scores is not null && (scores.dim() != 2 || scores.shape[0] != count))
         {
             throw new ArgumentException($"The scores must be [B = {count}, n]; got {TensorChecks.Describe(scores)}.", nameof(scores));
+        }
+
+        if (panels is not null && panels.Count != count)
+        {
+            throw new ArgumentException($"The report shows {count} images; got {panels.Count} panels.", nameof(panels));
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(topProbabilities, 1);
@@ -83,6 +89,13 @@ public static class HtmlReport
             }
 
             html.Append("</div>\n");
+            if (panels is not null)
+            {
+                html.Append("<div class=\"row\">\n");
+                AppendFigure(html, panels.Png(b), "panel", panels.Layout.Width);
+                html.Append("</div>\n");
+            }
+
             foreach (var section in sections)
             {
                 html.Append("<h3>").Append(Encode(section.Title)).Append("</h3>\n<div class=\"row\">\n");
@@ -116,8 +129,10 @@ public static class HtmlReport
     /// <param name="scores">Class scores for the probability table, or null.</param>
     /// <param name="classNames">Class names, or null.</param>
     /// <param name="metrics">Metric table, or null.</param>
-    public static void Write(string path, string title, IReadOnlyList<HtmlReportSection> sections, Tensor? scores = null, IReadOnlyList<string>? classNames = null, EvaluationReport? metrics = null) =>
-        AtomicFile.Write(path, Build(title, sections, scores, classNames, metrics));
+    /// <param name="panels">One panel per image, or null.</param>
+    public static void Write(string path, string title, IReadOnlyList<HtmlReportSection> sections, Tensor? scores = null, IReadOnlyList<string>? classNames = null, EvaluationReport? metrics = null,
+        RenderedPanels? panels = null) =>
+        AtomicFile.Write(path, Build(title, sections, scores, classNames, metrics, panels: panels));
 
     private static void AppendMetrics(StringBuilder html, EvaluationReport metrics)
     {

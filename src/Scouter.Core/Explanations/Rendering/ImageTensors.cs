@@ -74,4 +74,30 @@ public static class ImageTensors
 
         return images.shape[1] == 3 ? images.alias() : images.expand(-1, 3, -1, -1).contiguous();
     }
+
+    /// <summary>
+    /// Greyscale as Pillow's <c>convert('L')</c>: <c>(19595·R + 38470·G + 7471·B + 2¹⁵) ≫ 16</c> (ITU-R 601 luma).
+    /// </summary>
+    /// <param name="images">uint8 RGB images <c>[..., 3, H, W]</c>.</param>
+    /// <returns>uint8 images <c>[..., 1, H, W]</c>.</returns>
+    internal static Tensor ToGray(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
+        var weights = tensor(new long[] { 19595, 38470, 7471 }, device: images.device).view(3, 1, 1);
+        var luma = images.to(ScalarType.Int64).mul(weights).sum([-3L], keepdim: true).add(scalars.Of(1L << 15), ScalarScope.One);
+        return luma.div(scalars.Of(1L << 16), rounding_mode: RoundingMode.floor).to(ScalarType.Byte).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Images <c>[..., H, W]</c> enlarged <paramref name="factor"/> times by pixel replication (nearest neighbour).</summary>
+    internal static Tensor Enlarge(Tensor images, int factor)
+    {
+        if (factor == 1)
+        {
+            return images.alias();
+        }
+
+        using var scope = NewDisposeScope();
+        return images.repeat_interleave(factor, -2).repeat_interleave(factor, -1).MoveToOuterDisposeScope();
+    }
 }

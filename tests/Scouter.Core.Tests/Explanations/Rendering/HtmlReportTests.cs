@@ -64,4 +64,24 @@ public sealed class HtmlReportTests
 
         act.Should().Throw<ArgumentException>().WithMessage("*same 1 images*'two'*");
     }
+
+    [Fact]
+    public void Build_ShowsEachImagesPanelUnderIt()
+    {
+        manual_seed(9);
+        using var images = randint(0, 256, [2, 3, 4, 4]).to(ScalarType.Byte);
+        using var maps = rand(2, 3, 2, 2);
+        using var scores = rand(2, 3);
+        using var rendered = new ExplanationRenderer().Render(images, maps, scores);
+        using var panels = new PanelRenderer(new PanelOptions { TileSize = 8 }).Render(images, maps, scores);
+
+        var html = HtmlReport.Build("t", [new("SCOUTER+", rendered)], scores, panels: panels);
+
+        var uris = Regex.Matches(html, "src=\"data:image/png;base64,([^\"]+)\"").Select(m => Convert.FromBase64String(m.Groups[1].Value)).ToList();
+        uris.Should().HaveCount(2 * (1 + 1 + 3)); // per image: the image, its panel, three overlays
+        using var secondPanel = Png.Decode(uris[6]);
+        using var expected = panels.Panels[1];
+        RenderingFixture.Array(secondPanel).Should().Equal(RenderingFixture.Array(expected));
+        html.Should().Contain($"<img width=\"{panels.Layout.Width}\" alt=\"panel\"");
+    }
 }
