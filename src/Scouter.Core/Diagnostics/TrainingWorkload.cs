@@ -1,4 +1,5 @@
 using Scouter.Core.Backbones;
+using Scouter.Core.Compat;
 using Scouter.Core.Explanations;
 using Scouter.Core.Losses;
 using Scouter.Core.Modules;

@@ -1,5 +1,6 @@
 // The official per-image pipeline (docs/official-implementation.md §6): resize to img_size × img_size (PIL bilinear, no crop) → optional
 // augmentation → scale to [0, 1] → per-data-set normalisation.
+using Scouter.Core.Compat;
 using Scouter.Core.Data.Datasets;
 using Scouter.Core.Internal;
 using TorchSharp;
