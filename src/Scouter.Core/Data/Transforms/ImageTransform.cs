@@ -144,6 +144,8 @@ public sealed class ImageTransform
     /// <param name="width">Output width.</param>
     public static Tensor Resize(Tensor image, int height, int width)
     {
+        // LibTorch's antialiased bilinear is within one level of PIL and runs on every image of every epoch;
+        // Explanations.Rendering.PilBilinear is PIL bit for bit but slower, for the official overlays' exact bytes.
         TensorChecks.Rank(image, 3, nameof(Resize), "an image [C, H, W]", nameof(image));
         using var scope = NewDisposeScope();
         var input = image.to(ScalarType.Float32);

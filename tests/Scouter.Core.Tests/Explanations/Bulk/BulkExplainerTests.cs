@@ -1,4 +1,5 @@
 using Scouter.Core.Data.Datasets;
+using Scouter.Core.Data.Imaging;
 using Scouter.Core.Data.Transforms;
 using Scouter.Core.Diagnostics;
 using Scouter.Core.Explanations;
@@ -256,7 +257,7 @@ public sealed class BulkExplainerTests : IDisposable
         {
             var overlay = Path.Combine(options.OverlayDirectory, $"{record.Id}_why_class{record.Maps[0].Class}.png");
             File.Exists(overlay).Should().BeTrue(overlay);
-            using var decoded = Png.Decode(File.ReadAllBytes(overlay));
+            using var decoded = ImageDecoder.Decode(File.ReadAllBytes(overlay), "png");
             decoded.shape.Should().Equal(3, Size, Size);
         }
     }
