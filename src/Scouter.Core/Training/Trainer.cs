@@ -79,7 +79,6 @@ public sealed partial class Trainer : IDisposable
 
         Devices = ComputeDevice.ResolveAll(options.Devices, options.WorldSize, options.Device);
         Device = Devices[0];
-        ComputeDevice.ConfigureThreads(options.Threads);
         WarnIfConvolutionIsWrong();
         model.to(Device);
         if (Devices.Count > 1)
