@@ -1,3 +1,5 @@
+using Scouter.Core.Data.Datasets;
+
 namespace Scouter.Cli.Arguments;
 
 /// <summary>
@@ -9,7 +11,7 @@ internal static class FlagTable
     public static IReadOnlyList<FlagSpec> All { get; } =
     [
         new("model", FlagKind.Text, "resnet18", "backbone name: resnet18/34/50/101/152, resnext*, wide_resnet*, resnest26d, resnest50d, or onnx:PATH (an ONNX CNN, docs/onnx.md)"),
-        new("dataset", FlagKind.Text, "Synthetic", "MNIST, ImageNet, ConText, CUB200, ImageFolder, Synthetic or SyntheticScenes (official default MNIST; ours needs no files; SyntheticScenes: two or three shapes per image, the label is the largest)"),
+        new("dataset", FlagKind.Text, "Synthetic", $"one of the registered data sets, {string.Join(", ", DatasetRegistry.Default.Names)} (official default MNIST; ours needs no files; SyntheticScenes: two or three shapes per image, the label is the largest)"),
         new("channel", FlagKind.Integer, "512", "backbone output channels (512 for resnet18/34, 2048 for resnet50 and ResNeSt)"),
         new("lr", FlagKind.Number, "0.0001", "AdamW learning rate"),
         new("lr_drop", FlagKind.Integer, "70", "epochs between learning-rate drops (StepLR, gamma 0.1)"),
