@@ -1,4 +1,5 @@
 using Scouter.Core.Data.Datasets;
+using Scouter.Core.Explanations.Cam;
 
 namespace Scouter.Cli.Arguments;
 
@@ -61,7 +62,7 @@ internal static class FlagTable
         new("reuse_freed_memory", FlagKind.Boolean, "true", "keep freed native memory for reuse instead of returning it to the kernel (fewer page faults per step; resident memory stays at the run's peak)", Official: false),
         new("synthetic_train", FlagKind.Integer, "5000", "Synthetic, SyntheticScenes: training images to generate", Official: false),
         new("synthetic_val", FlagKind.Integer, "1000", "Synthetic, SyntheticScenes: validation images to generate", Official: false),
-        new("baselines", FlagKind.Text, "gradcam", "evaluate: baseline methods on the FC model (comma list of cam, gradcam, gradcam++, smoothgradcam++, scorecam, sscam, iscam, rise, extremal, igos, iba; 'all'; 'none')", Official: false),
+        new("baselines", FlagKind.Text, "gradcam", $"evaluate: baseline methods on the FC model (comma list of the registered methods, {string.Join(", ", SaliencyMethodRegistry.Default.Names)}; 'all'; 'none')", Official: false),
         new("metrics", FlagKind.Text, "all", "evaluate: metrics besides accuracy and area size (comma list of precision, pointing, iauc, dauc, infidelity, sensitivity, class_precision, class_pointing; 'all'; 'none'); fewer is faster", Official: false),
         new("pointing_tolerance", FlagKind.Number, "15", "evaluate: pointing-game tolerance in pixels of the model input (15 as published for ImageNet-sized images; a quarter of a 64 px image)", Official: false),
         new("explained_class", FlagKind.Text, null, "evaluate: which class to explain: label, predicted or least_likely (default: label for SCOUTER+, least_likely for SCOUTER-)", Official: false),
