@@ -31,11 +31,9 @@ internal static class CliApp
             // Before any data set, model or output: a run that cannot read its inputs or write its outputs fails now.
             FlagPaths.Check(parsed);
             PerformanceSettings.ConfigureAllocator(parsed);
-            // Process-wide, so set once here for every verb: an application chooses its threads, not a library call.
-            if (parsed.OptionalInteger("threads") is { } threads)
-            {
-                ComputeDevice.ConfigureThreads(threads);
-            }
+            // Process-wide, so set once here for every verb (the physical cores unless --threads says otherwise): an
+            // application chooses its threads, not a library call.
+            ComputeDevice.ConfigureThreads(parsed.OptionalInteger("threads"));
 
             var context = new CommandContext(console, logs, cancellation);
             return parsed.Verb switch

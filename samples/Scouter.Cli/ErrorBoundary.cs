@@ -31,7 +31,6 @@ internal static partial class ErrorBoundary
         ["TrainingOptions.LrDrop"] = "--lr_drop",
         ["TrainingOptions.BatchSize"] = "--batch_size",
         ["TrainingOptions.WorldSize"] = "--world_size",
-        ["TrainingOptions.Threads"] = "--threads",
         ["TrainingOptions.LearningRate"] = "--lr",
         ["TrainingOptions.WeightDecay"] = "--weight_decay",
         ["TrainingOptions.DatasetName"] = "--dataset",

@@ -1,3 +1,4 @@
+using Scouter.Core.Compat;
 using System.Text;
 using Scouter.Core.Backbones;
 using Scouter.Core.Internal;

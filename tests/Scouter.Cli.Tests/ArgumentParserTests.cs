@@ -98,7 +98,7 @@ public sealed class ArgumentParserTests
     [InlineData("train --slots_per_class 3,99999999999", "--slots_per_class: 99999999999 is too large*")]
     [InlineData("train --verbose maybe", "--verbose: 'maybe' is not a boolean*")]
     [InlineData("train --model resnet9", "--model: 'resnet9' is not one of resnet18, resnet34*resnest50d.")]
-    [InlineData("train --dataset Foo", "--dataset: 'Foo' is not one of MNIST, ImageNet, ConText, CUB200, ImageFolder, Synthetic.")]
+    [InlineData("train --dataset Foo", "--dataset: 'Foo' is not one of MNIST, ImageNet, ConText, CUB200, ImageFolder, Synthetic, SyntheticScenes.")]
     public void BadCommandLines_GetAClearMessage(string line, string message)
     {
         var act = () => Parse(line);

@@ -172,7 +172,7 @@ public sealed class CheckpointSettingsTests : IClassFixture<CheckpointSettingsTe
         first.ExitCode.Should().Be(0, first.Output);
         second.ExitCode.Should().Be(0, second.Output);
         var expected = Files(repeated);
-        expected.Should().HaveCountGreaterThan(3 * Core.Explanations.Cam.BaselineMethods.Names.Count);
+        expected.Should().HaveCountGreaterThan(3 * Core.Explanations.Cam.SaliencyMethodRegistry.Default.Names.Count);
         var actual = Files(alone);
         actual.Keys.Should().BeEquivalentTo(expected.Keys);
         actual.Should().AllSatisfy(file => file.Value.Should().Equal(expected[file.Key], file.Key));

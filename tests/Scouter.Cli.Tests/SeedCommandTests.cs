@@ -139,7 +139,7 @@ public sealed class SeedCommandTests : IDisposable
         // two samples each keep this test short, the methods' own tests use their defaults' logic.
         var cam = CliRunner.Run(["cam", "--dataset", "CUB200", "--grad", "true", "--use_pre", "true", "--cam_samples", "2", .. Small(dir, output)]);
         cam.ExitCode.Should().Be(0, cam.Output);
-        foreach (var method in Scouter.Core.Explanations.Cam.BaselineMethods.Names)
+        foreach (var method in Scouter.Core.Explanations.Cam.SaliencyMethodRegistry.Default.Names)
         {
             Directory.EnumerateFiles(Path.Combine(output, "cam", "val0", method), "0_why_class*.png").Where(f => !f.EndsWith("_mask.png")).Should().HaveCount(3, method);
         }

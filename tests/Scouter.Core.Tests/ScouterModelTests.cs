@@ -1,3 +1,4 @@
+using Scouter.Core.Backbones;
 using Scouter.Core.Losses;
 using Scouter.Core.Modules;
 using Scouter.Core.Options;
@@ -22,6 +23,33 @@ public sealed class ScouterModelTests
             "conv1x1.weight", "conv1x1.bias", "slot.initial_slots",
             "slot.to_k.0.weight", "slot.to_k.0.bias",
             "slot.gru.weight_ih_l0", "slot.gru.weight_hh_l0", "slot.gru.bias_ih_l0", "slot.gru.bias_hh_l0");
+    }
+
+    [Fact]
+    public void CreateFromBackbone_TakesTheChannelsFromTheBackbone()
+    {
+        using var backbone = Backbone.FromModule("tiny", TinyBackbone(), probeSize: 8); // 6 channels, found by the probe
+        var options = new ScouterOptions { Channels = 512, HiddenDim = 8, NumClasses = 2 };
+
+        using var model = ScouterModel.Create(backbone, options);
+
+        model.Head.Should().BeOfType<XSlotClassifier>().Which.Channels.Should().Be(6);
+        model.state_dict()["conv1x1.weight"].shape.Should().Equal(8, 6, 1, 1);
+        options.Channels.Should().Be(512, "the caller's options are not modified");
+        using var scores = model.call(zeros(1, 3, 8, 8));
+        scores.shape.Should().Equal(1, 2);
+    }
+
+    [Fact]
+    public void CreateFromBackbone_BuildsTheFcHeadWhenUseSlotIsFalse()
+    {
+        using var backbone = Backbone.FromModule("tiny", TinyBackbone(), channels: 6);
+
+        using var model = ScouterModel.Create(backbone, new ScouterOptions { NumClasses = 3, UseSlot = false });
+
+        model.Head.Should().BeOfType<FcClassifierHead>();
+        model.state_dict().Keys.Should().BeEquivalentTo("backbone.conv.weight", "backbone.conv.bias", "fc.weight", "fc.bias");
+        model.state_dict()["fc.weight"].shape.Should().Equal(3, 6);
     }
 
     [Fact]

@@ -50,7 +50,7 @@ internal static class FlagRanges
     private static readonly Dictionary<string, Func<IReadOnlyList<string>>> Choices = new(StringComparer.Ordinal)
     {
         ["model"] = () => BackboneRegistry.Default.Names,
-        ["dataset"] = () => DatasetFactory.Names,
+        ["dataset"] = () => DatasetRegistry.Default.Names,
     };
 
     // --model onnx:PATH names a file, not a registered backbone; its own checks say what is wrong with it.

@@ -1,3 +1,6 @@
+using Scouter.Core.Data.Datasets;
+using Scouter.Core.Explanations.Cam;
+
 namespace Scouter.Cli.Arguments;
 
 /// <summary>
@@ -9,7 +12,7 @@ internal static class FlagTable
     public static IReadOnlyList<FlagSpec> All { get; } =
     [
         new("model", FlagKind.Text, "resnet18", "backbone name: resnet18/34/50/101/152, resnext*, wide_resnet*, resnest26d, resnest50d, or onnx:PATH (an ONNX CNN, docs/onnx.md)"),
-        new("dataset", FlagKind.Text, "Synthetic", "MNIST, ImageNet, ConText, CUB200, ImageFolder, Synthetic or SyntheticScenes (official default MNIST; ours needs no files; SyntheticScenes: two or three shapes per image, the label is the largest)"),
+        new("dataset", FlagKind.Text, "Synthetic", $"one of the registered data sets, {string.Join(", ", DatasetRegistry.Default.Names)} (official default MNIST; ours needs no files; SyntheticScenes: two or three shapes per image, the label is the largest)"),
         new("channel", FlagKind.Integer, "512", "backbone output channels (512 for resnet18/34, 2048 for resnet50 and ResNeSt)"),
         new("lr", FlagKind.Number, "0.0001", "AdamW learning rate"),
         new("lr_drop", FlagKind.Integer, "70", "epochs between learning-rate drops (StepLR, gamma 0.1)"),
@@ -59,7 +62,7 @@ internal static class FlagTable
         new("reuse_freed_memory", FlagKind.Boolean, null, "keep freed native memory for reuse instead of returning it to the kernel (fewer page faults per step; resident memory stays at the run's peak); unset: on under Linux", Official: false),
         new("synthetic_train", FlagKind.Integer, "5000", "Synthetic, SyntheticScenes: training images to generate", Official: false),
         new("synthetic_val", FlagKind.Integer, "1000", "Synthetic, SyntheticScenes: validation images to generate", Official: false),
-        new("baselines", FlagKind.Text, "gradcam", "evaluate: baseline methods on the FC model (comma list of cam, gradcam, gradcam++, smoothgradcam++, scorecam, sscam, iscam, rise, extremal, igos, iba; 'all'; 'none')", Official: false),
+        new("baselines", FlagKind.Text, "gradcam", $"evaluate: baseline methods on the FC model (comma list of the registered methods, {string.Join(", ", SaliencyMethodRegistry.Default.Names)}; 'all'; 'none')", Official: false),
         new("metrics", FlagKind.Text, "all", "evaluate: metrics besides accuracy and area size (comma list of precision, pointing, iauc, dauc, infidelity, sensitivity, class_precision, class_pointing; 'all'; 'none'); fewer is faster", Official: false),
         new("pointing_tolerance", FlagKind.Number, "15", "evaluate: pointing-game tolerance in pixels of the model input (15 as published for ImageNet-sized images; a quarter of a 64 px image)", Official: false),
         new("explained_class", FlagKind.Text, null, "evaluate: which class to explain: label, predicted or least_likely (default: label for SCOUTER+, least_likely for SCOUTER-)", Official: false),

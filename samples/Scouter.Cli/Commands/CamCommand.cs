@@ -27,14 +27,14 @@ internal static class CamCommand
 
         var lines = ProgressBars.Run(context, bars =>
         {
-            var task = bars.AddTask("baselines", maxValue: BaselineMethods.Names.Count);
+            var task = bars.AddTask("baselines", maxValue: SaliencyMethodRegistry.Default.Names.Count);
             var done = new List<string>();
-            foreach (var name in BaselineMethods.Names)
+            foreach (var name in SaliencyMethodRegistry.Default.Names)
             {
                 context.Cancellation.ThrowIfCancellationRequested();
                 task.Description = $"{name}: {numClasses} class maps";
                 using var scope = NewDisposeScope();
-                using var method = BaselineMethods.Create(name, run.Model, options: options);
+                using var method = SaliencyMethodRegistry.Default.Create(name, run.Model, options: options);
                 var maps = method.ExplainClasses(inputs, classes); // [1, n, H, W]
                 using var rendered = new ExplanationRenderer(new RenderOptions { Normalization = MapNormalization.None })
                     .Render(pictures, maps, classes: classes);
@@ -47,7 +47,7 @@ internal static class CamCommand
             return done;
         });
         lines.ForEach(context.Console.MarkupLine);
-        context.Logger.LogInformation("All {Count} baselines rendered for every class", BaselineMethods.Names.Count);
+        context.Logger.LogInformation("All {Count} baselines rendered for every class", SaliencyMethodRegistry.Default.Names.Count);
         return 0;
     }
 }

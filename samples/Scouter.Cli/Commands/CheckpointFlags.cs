@@ -104,9 +104,9 @@ internal static class CheckpointFlags
 
         var resolved = args.With(replacements, asExplicit: true);
         var dataset = resolved.Text("dataset");
-        if ((scopes & CheckpointScope.Input) != 0 && DatasetFactory.ImageChannels(dataset) != settings.InputChannels)
+        if ((scopes & CheckpointScope.Input) != 0 && DatasetRegistry.Default.ImageChannels(dataset) != settings.InputChannels)
         {
-            throw new CliException($"--dataset {dataset} has {DatasetFactory.ImageChannels(dataset)}-channel images, but the stem of {path} takes {settings.InputChannels}-channel images{(settings.Dataset is { } trained ? $" (it was trained on {trained})" : string.Empty)}. Leave --dataset out or give a data set with {settings.InputChannels}-channel images.");
+            throw new CliException($"--dataset {dataset} has {DatasetRegistry.Default.ImageChannels(dataset)}-channel images, but the stem of {path} takes {settings.InputChannels}-channel images{(settings.Dataset is { } trained ? $" (it was trained on {trained})" : string.Empty)}. Leave --dataset out or give a data set with {settings.InputChannels}-channel images.");
         }
 
         return resolved;

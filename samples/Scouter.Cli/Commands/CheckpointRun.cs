@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Scouter.Cli.Arguments;
 using Scouter.Core.Backbones;
 using Scouter.Core.Data.Datasets;
+using Scouter.Core.Data.Loading;
 using Scouter.Core.Data.Transforms;
 using Scouter.Core.Interop;
 using Scouter.Core.Modules;

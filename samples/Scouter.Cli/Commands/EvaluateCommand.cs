@@ -62,7 +62,7 @@ internal static class EvaluateCommand
         }
 
         var saliency = new SaliencyOptions { Samples = args.OptionalInteger("cam_samples"), Seed = args.Integer("seed") };
-        var baselines = fc is null ? [] : methods.Select(m => BaselineMethods.Create(m, fc.Model, options: saliency)).ToList();
+        var baselines = fc is null ? [] : methods.Select(m => SaliencyMethodRegistry.Default.Create(m, fc.Model, options: saliency)).ToList();
         try
         {
             var maxImages = args.Integer("max_images");
@@ -105,12 +105,12 @@ internal static class EvaluateCommand
 
         if (text.Equals("all", StringComparison.OrdinalIgnoreCase))
         {
-            return BaselineMethods.Names;
+            return SaliencyMethodRegistry.Default.Names;
         }
 
         var names = FlagValues.SplitList(text).Select(n => n.ToLowerInvariant()).ToList();
-        var unknown = names.Where(n => !BaselineMethods.Names.Contains(n)).ToList();
-        return unknown.Count == 0 ? names : throw new UsageException($"--baselines: unknown method(s) {string.Join(", ", unknown)}; known: {string.Join(", ", BaselineMethods.Names)}, all, none.");
+        var unknown = names.Where(n => !SaliencyMethodRegistry.Default.Names.Contains(n)).ToList();
+        return unknown.Count == 0 ? names : throw new UsageException($"--baselines: unknown method(s) {string.Join(", ", unknown)}; known: {string.Join(", ", SaliencyMethodRegistry.Default.Names)}, all, none.");
     }
 
     private static readonly IReadOnlyDictionary<string, ExplanationMetrics> MetricNames = new Dictionary<string, ExplanationMetrics>

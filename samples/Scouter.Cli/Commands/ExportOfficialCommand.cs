@@ -36,7 +36,7 @@ internal static class ExportOfficialCommand
         }
 
         var worldSize = run.Training.WorldSize;
-        var inputChannels = DatasetFactory.ImageChannels(run.Data.Name);
+        var inputChannels = DatasetRegistry.Default.ImageChannels(run.Data.Name);
 
         // The export itself is a one-device job: no replicas, nothing written but the checkpoint.
         run.Training.WorldSize = 1;

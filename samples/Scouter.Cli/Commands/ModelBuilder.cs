@@ -30,12 +30,8 @@ internal static class ModelBuilder
             // An imported ONNX graph brings its own weights.
             var weightsLoaded = onnx || LoadImageNetWeights(settings, backbone, inputChannels, logger);
             var head = settings.Head.Clone();
-            head.Channels = backbone.Channels;
             head.NumClasses = numClasses;
-            ClassifierHead classifier = head.UseSlot
-                ? XSlotClassifier.Create(head)
-                : FcClassifierHead.Create(backbone.Channels, numClasses);
-            var model = ScouterModel.Create(backbone.Features, classifier);
+            var model = ScouterModel.Create(backbone, head);
 
             if (settings.UsePre && head.UseSlot)
             {

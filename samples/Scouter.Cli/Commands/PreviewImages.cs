@@ -1,4 +1,5 @@
 using Scouter.Core.Data.Datasets;
+using Scouter.Core.Data.Loading;
 using Scouter.Core.Data.Transforms;
 using Scouter.Core.Explanations.Rendering;
 using static TorchSharp.torch;

@@ -143,7 +143,6 @@ internal sealed record RunSettings(
             Device = args.Text("device") ?? ComputeDevice.Auto,
             WorldSize = args.Integer("world_size"),
             Devices = args.Text("devices"),
-            Threads = args.OptionalInteger("threads"),
             OutputDir = args.Text("output_dir"),
             DatasetName = args.Text("dataset")!,
             Resume = ResumeRequested(args.Text("resume")),

@@ -1,3 +1,4 @@
+using Scouter.Core.Data.Loading;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,3 +1,4 @@
+using Scouter.Core.Compat;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

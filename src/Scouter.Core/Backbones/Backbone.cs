@@ -13,8 +13,7 @@ namespace Scouter.Core.Backbones;
 /// <code>
 /// using var backbone = BackboneRegistry.Default.Create("resnest26d");
 /// backbone.FreezeLayers(2);                                    // layer3 and layer4 train
-/// var head = XSlotClassifier.Create(new ScouterOptions { Channels = backbone.Channels, NumClasses = 200 });
-/// var model = ScouterModel.Create(backbone.Features, head);
+/// var model = ScouterModel.Create(backbone, new ScouterOptions { NumClasses = 200 }); // channels from the backbone
 /// </code>
 /// </example>
 public sealed class Backbone : IDisposable

@@ -2,7 +2,7 @@
 // timm's BasicBlock (pytorch-image-models, timm/models/resnet.py). TorchVision refuses dilation > 1 here; timm dilates
 // conv1 by the block's first dilation and conv2 by the stage's, which is what a dilated stage needs. With dilation 1
 // this is TorchVision's block exactly. The code is our own; module names are TorchVision's.
-using Scouter.Core.Internal;
+using Scouter.Core.Compat;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -51,6 +51,6 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
         var x = relu.call(bn1.call(conv1.call(input)));
         x = bn2.call(conv2.call(x));
         var identity = downsample is null ? input : downsample.call(input);
-        return x.add_(identity, ScalarScope.One).relu_().MoveToOuterDisposeScope();
+        return x.PlusInPlace(identity).relu_().MoveToOuterDisposeScope();
     }
 }

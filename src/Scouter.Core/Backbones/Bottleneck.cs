@@ -1,7 +1,7 @@
 // TorchVision's Bottleneck (torchvision/models/resnet.py: ResNet "v1.5", the stride in the 3×3 convolution), the block
 // of resnet50/101/152, the ResNeXts and the Wide ResNets. Its 3×3 convolution takes the dilation TorchVision's
 // replace_stride_with_dilation gives it. The code is our own; module names are TorchVision's.
-using Scouter.Core.Internal;
+using Scouter.Core.Compat;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -56,6 +56,6 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
         x = relu.call(bn2.call(conv2.call(x)));
         x = bn3.call(conv3.call(x));
         var identity = downsample is null ? input : downsample.call(input);
-        return x.add_(identity, ScalarScope.One).relu_().MoveToOuterDisposeScope();
+        return x.PlusInPlace(identity).relu_().MoveToOuterDisposeScope();
     }
 }

@@ -4,6 +4,7 @@
 // uses these timm models; TorchSharp has no ResNeSt. Output strides 16 and 8 dilate the last stages as timm's
 // output_stride does (make_blocks, downsample_avg). The code is our own; state-dict names are timm's, so timm
 // checkpoints load by name.
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -2,7 +2,7 @@
 // timm/models/resnest.py, ResNestBottleneck with radix 2, cardinality 1, base width 64, avd on, avd_first off;
 // dilation as timm's output_stride gives it).
 // The code is our own; module names match timm's state dict.
-using Scouter.Core.Internal;
+using Scouter.Core.Compat;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -70,6 +70,6 @@ internal sealed class ResNeStBottleneck : nn.Module<Tensor, Tensor>
 
         x = bn3.call(conv3.call(x));
         var shortcut = downsample is null ? input : downsample.call(input);
-        return act3.call(x.add_(shortcut, ScalarScope.One)).MoveToOuterDisposeScope();
+        return act3.call(x.PlusInPlace(shortcut)).MoveToOuterDisposeScope();
     }
 }

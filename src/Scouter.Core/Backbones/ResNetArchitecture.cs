@@ -1,6 +1,7 @@
 // The TorchVision ResNet family (torchvision/models/resnet.py: ResNet, _make_layer and the resnet*/resnext*/
 // wide_resnet* builders), built here module for module so the blocks can dilate (StageLayout) and own their scalars.
 // Names, registration order, shapes, initialisation and computation are TorchVision's; the code is our own.
+using Scouter.Core.Compat;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

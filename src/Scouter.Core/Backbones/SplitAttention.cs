@@ -1,6 +1,7 @@
 // Split attention ("Splat") of ResNeSt: Zhang et al., "ResNeSt: Split-Attention Networks", 2020.
 // Follows timm's SplitAttn (pytorch-image-models, timm/layers/split_attn.py) with cardinality 1, so that
 // state-dict names and numbers match timm's resnest26d / resnest50d. The code is our own.
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using TorchSharp.Modules;

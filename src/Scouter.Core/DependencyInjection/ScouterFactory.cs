@@ -21,10 +21,7 @@ public sealed class ScouterFactory : IScouterFactory
     }
 
     /// <inheritdoc />
-    public ClassifierHead CreateHead(Device? device = null) =>
-        options.UseSlot
-            ? XSlotClassifier.Create(options, device)
-            : FcClassifierHead.Create(options.Channels, options.NumClasses, device);
+    public ClassifierHead CreateHead(Device? device = null) => ClassifierHead.FromOptions(options, device);
 
     /// <inheritdoc />
     public ScouterModel CreateModel(nn.Module<Tensor, Tensor> backbone, Device? device = null) =>

@@ -1,4 +1,4 @@
-using Scouter.Core.Internal;
+using Scouter.Core.Compat;
 using Scouter.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -106,7 +106,7 @@ public static class ConvolutionSelfCheck
                 var window = padded.narrow(2, p, outH).narrow(3, q, outW).unsqueeze(1); // [B, 1, C, h, w]
                 var tap = w.select(3, q).select(2, p).view(1, outChannels, inChannels, 1, 1);
                 var term = (window * tap).sum([2L]);
-                sum = sum is null ? term : sum.add(term, ScalarScope.One);
+                sum = sum is null ? term : sum.Plus(term);
             }
         }
 

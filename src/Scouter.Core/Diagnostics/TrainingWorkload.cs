@@ -1,4 +1,5 @@
 using Scouter.Core.Backbones;
+using Scouter.Core.Compat;
 using Scouter.Core.Explanations;
 using Scouter.Core.Losses;
 using Scouter.Core.Modules;
@@ -43,16 +44,12 @@ public sealed class TrainingWorkload : IDisposable
         backbone = BackboneRegistry.Default.Create(Options.Backbone, new BackboneOptions { InputChannels = Options.InputChannels, OutputStride = Options.OutputStride });
         var scouter = new ScouterOptions
         {
-            Channels = backbone.Channels,
             NumClasses = Options.NumClasses,
             SlotsPerClass = Options.SlotsPerClass,
             HiddenDim = Options.HiddenDim,
             UseSlot = Options.UseSlot,
         };
-        ClassifierHead head = Options.UseSlot
-            ? XSlotClassifier.Create(scouter)
-            : FcClassifierHead.Create(backbone.Channels, Options.NumClasses);
-        Model = ScouterModel.Create(backbone.Features, head);
+        Model = ScouterModel.Create(backbone, scouter);
         if (Options.ChannelsLast)
         {
             ChannelsLast.ConvertConvolutions(Model);

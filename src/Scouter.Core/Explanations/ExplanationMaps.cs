@@ -1,5 +1,6 @@
 // Per-class explanation maps as tensors: the normalisation, upsampling and area size of the official
 // visualisation (docs/official-implementation.md §3), without writing any file.
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;

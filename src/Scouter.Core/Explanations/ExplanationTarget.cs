@@ -1,5 +1,6 @@
 // "What to explain" as a small object, after pytorch-grad-cam's ClassifierOutputTarget (jacobgil/pytorch-grad-cam,
 // pytorch_grad_cam/utils/model_targets.py), batched: one target describes every image of a batch.
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using Scouter.Core.Options;
 using TorchSharp;

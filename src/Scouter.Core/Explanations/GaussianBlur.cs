@@ -1,3 +1,4 @@
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -67,7 +68,7 @@ public static class GaussianBlur
         var size = kernel.shape[0];
         var rows = scalars.Range(n, device: kernel.device).unsqueeze(1);
         var taps = scalars.Range(size, device: kernel.device).sub(scalars.Of(size / 2)).unsqueeze(0);
-        var columns = rows.add(taps, ScalarScope.One).clamp(scalars.Of(0L), scalars.Of(n - 1));
+        var columns = rows.Plus(taps).clamp(scalars.Of(0L), scalars.Of(n - 1));
         return zeros(n, n, dtype: kernel.dtype, device: kernel.device).scatter_add_(1, columns, kernel.expand(n, size));
     }
 }

@@ -1,5 +1,6 @@
 // The one batched helper behind every perturbation method and metric (Score-CAM, SS-CAM, IS-CAM, RISE, insertion,
 // deletion, infidelity): many forward passes of perturbed copies of the same images, chunked to bound memory.
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -111,7 +112,7 @@ public static class PerturbedForwardPasses
             }
 
             var b = baselines.index_select(0, imageRows);
-            return b.add(x.sub(b).mul(m), ScalarScope.One); // b + (x − b)·m
+            return b.Plus(x.sub(b).mul(m)); // b + (x − b)·m
         }
 
         return Score(model, images.shape[0], masksPerImage, Build, target, forwardBatchSize, probabilities, images.device);

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using Scouter.Core.Compat;
 
 namespace Scouter.Core.Internal;
 
@@ -18,7 +19,7 @@ internal static class KeyedNoise
     public static Tensor RowKeys(Tensor imageRows, Tensor sampleRows, long samples)
     {
         using var scalars = new ScalarScope();
-        return imageRows.mul(scalars.Of(samples)).add(sampleRows, ScalarScope.One);
+        return imageRows.mul(scalars.Of(samples)).Plus(sampleRows);
     }
 
     private static Tensor Draw(long seed, IReadOnlyList<long> keys, long[] shape, Device device, bool uniform)

@@ -95,7 +95,7 @@ public sealed partial record CheckpointSettings
         {
             Model = Has(args, "model") ? args.GetString("model")! : DefaultModel,
             Dataset = dataset,
-            InputChannels = DatasetFactory.ImageChannels(dataset),
+            InputChannels = DatasetRegistry.Default.ImageChannels(dataset),
             ImageSize = Has(args, "img_size") ? args.GetInt("img_size") : DefaultImageSize,
             OutputStride = args.OutputStride,
             UseSlot = head.UseSlot,

@@ -71,15 +71,14 @@ public sealed class OfficialCheckpoint : IDisposable
     /// <summary>The last finished epoch, when the file records one.</summary>
     public long? Epoch { get; }
 
-    /// <summary>The optimizer's PyTorch state dict as read (a <see cref="PickleDict"/>), or null. Its tensors belong to this checkpoint.</summary>
-    public object? Optimizer { get; }
+    // The optimizer's and scheduler's PyTorch state dicts as read (PickleDicts), or null; their tensors belong to this
+    // checkpoint. Typed access is TrainingCheckpoint's (OfficialCheckpointStore), so the raw pickles stay inside.
+    internal object? Optimizer { get; }
 
-    /// <summary>The learning-rate scheduler's PyTorch state dict as read (a <see cref="PickleDict"/>), or null.</summary>
-    public object? LrScheduler { get; }
+    internal object? LrScheduler { get; }
 
-    /// <summary>The value of another top-level entry of the checkpoint dict (one the official code does not write), or null.</summary>
-    /// <param name="key">The entry's name.</param>
-    public object? GetExtra(string key) =>
+    // Another top-level entry of the checkpoint dict (one the official code does not write), or null.
+    internal object? GetExtra(string key) =>
         file?.Root is PickleDict root && key is not ("model" or "optimizer" or "lr_scheduler" or "epoch" or "args") && root.TryGetValue(key, out var value) ? value : null;
 
     /// <summary>Reads an official checkpoint (a dict with <c>model</c>, and usually <c>optimizer</c>, <c>lr_scheduler</c>, <c>epoch</c>, <c>args</c>) or a bare state dict.</summary>
@@ -242,14 +241,27 @@ public sealed class OfficialCheckpoint : IDisposable
     /// <param name="model">The model.</param>
     /// <param name="args">Training flags (e.g. <see cref="OfficialArgs.FromOptions"/>); omitted when null.</param>
     /// <param name="epoch">The last finished epoch.</param>
-    /// <param name="optimizer">A PyTorch optimizer state dict (e.g. <see cref="Optimizer"/> of a checkpoint read earlier); omitted when null.</param>
-    /// <param name="lrScheduler">A PyTorch scheduler state dict; omitted when null.</param>
     /// <param name="toQSeed">Seed of the unused query projection's values.</param>
-    public static void Write(string path, ScouterModel model, OfficialArgs? args = null, long epoch = 0, object? optimizer = null, object? lrScheduler = null, long toQSeed = 0)
+    public static void Write(string path, ScouterModel model, OfficialArgs? args = null, long epoch = 0, long toQSeed = 0) =>
+        Write(path, model, args, epoch, optimizer: null, lrScheduler: null, toQSeed);
+
+    // The same with PyTorch optimizer and scheduler state dicts (as read into Optimizer and LrScheduler) written back.
+    internal static void Write(string path, ScouterModel model, OfficialArgs? args, long epoch, object? optimizer, object? lrScheduler, long toQSeed = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var stateDict = ExportStateDict(model, toQSeed);
-        var root = new PickleDict { ["model"] = stateDict };
+        Write(path, stateDict, args, epoch, optimizer, lrScheduler);
+    }
+
+    /// <summary>
+    /// The one writer of official checkpoints: <c>model</c>, <c>optimizer</c> and <c>lr_scheduler</c> when given,
+    /// <c>epoch</c>, <c>args</c> when given, then <paramref name="extras"/> (keys the official code ignores), in the
+    /// official <c>train.py</c>'s order. Atomic.
+    /// </summary>
+    internal static void Write(string path, StateDict model, OfficialArgs? args, long epoch, object? optimizer, object? lrScheduler, IEnumerable<KeyValuePair<string, object?>>? extras = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var root = new PickleDict { ["model"] = model };
         if (optimizer is not null)
         {
             root["optimizer"] = optimizer;
@@ -264,6 +276,11 @@ public sealed class OfficialCheckpoint : IDisposable
         if (args is not null)
         {
             root["args"] = args.ToNamespace();
+        }
+
+        foreach (var (key, value) in extras ?? [])
+        {
+            root[key] = value;
         }
 
         PyTorchFormat.Write(path, root);

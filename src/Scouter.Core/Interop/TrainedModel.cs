@@ -91,9 +91,7 @@ public sealed class TrainedModel : IDisposable
                     $"{checkpoint.FilePath}: the head reads {settings.Channels} feature channels, but backbone {settings.Model} gives {backbone.Channels}."), nameof(settings));
             }
 
-            var options = settings.ToScouterOptions();
-            ClassifierHead head = settings.UseSlot ? XSlotClassifier.Create(options) : FcClassifierHead.Create(settings.Channels, settings.NumClasses);
-            model = ScouterModel.Create(backbone.Features, head);
+            model = ScouterModel.Create(backbone, settings.ToScouterOptions());
             checkpoint.LoadInto(model);
             model.eval();
             return new TrainedModel(model, backbone, settings, checkpoint.Epoch);

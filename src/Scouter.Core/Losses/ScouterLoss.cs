@@ -1,6 +1,7 @@
 // The SCOUTER loss (Li et al., ICCV 2021, Eq. 7): NLL of the log-softmax of the xSlot scores plus
 // λ times a power of the mean attention, which controls the size of the explanatory regions.
 // Written from docs/official-implementation.md §2; the code is our own.
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using Scouter.Core.Modules;
 using Scouter.Core.Options;
@@ -65,7 +66,7 @@ public sealed class ScouterLoss : nn.Module<HeadOutput, Tensor, ScouterLossResul
         if (attentionMean is not null)
         {
             area = attentionMean.pow(scalars.Of(power));
-            total = nll.add(area.mul(scalars.Of(lambda)), ScalarScope.One); // nll + λ·area, with owned scalars
+            total = nll.Plus(area * scalars.Of(lambda)); // nll + λ·area
         }
         else
         {

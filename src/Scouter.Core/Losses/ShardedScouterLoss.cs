@@ -1,7 +1,7 @@
 // The SCOUTER loss (docs/official-implementation.md §2) of one batch computed in shards, one per data-parallel replica. Both parts are
 // batch means, so a shard of b_r of the B images contributes with weight w_r = b_r / B; the area term raises the
 // mean attention m to the power p, which does not split, so its gradient is linearised at the whole batch's m.
-using Scouter.Core.Internal;
+using Scouter.Core.Compat;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -45,7 +45,7 @@ internal static class ShardedScouterLoss
         // The operations of (nll + m·c)·w, with scalars of our own (see ScalarScope).
         using var scalars = new ScalarScope();
         using var scope = NewDisposeScope();
-        var sum = attentionMean is null ? nll : nll.add(attentionMean.mul(scalars.Of(areaCoefficient)), ScalarScope.One);
+        var sum = attentionMean is null ? nll : nll.Plus(attentionMean.mul(scalars.Of(areaCoefficient)));
         return sum.mul(scalars.Of(weight)).MoveToOuterDisposeScope();
     }
 }

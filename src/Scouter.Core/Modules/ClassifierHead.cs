@@ -1,3 +1,4 @@
+using Scouter.Core.Options;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,6 +15,21 @@ public abstract class ClassifierHead : nn.Module<Tensor, Tensor>
     /// <param name="name">Module name.</param>
     protected ClassifierHead(string name) : base(name)
     {
+    }
+
+    /// <summary>
+    /// The head <paramref name="options"/> describe: <see cref="XSlotClassifier"/>, or <see cref="FcClassifierHead"/>
+    /// when <see cref="ScouterOptions.UseSlot"/> is false. The one place that chooses a head from options.
+    /// </summary>
+    /// <param name="options">Channels, classes and, for the xSlot head, its hyper-parameters; validated.</param>
+    /// <param name="device">Where the parameters live (CPU when null).</param>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public static ClassifierHead FromOptions(ScouterOptions options, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.UseSlot
+            ? XSlotClassifier.Create(options, device)
+            : FcClassifierHead.Create(options.Channels, options.NumClasses, device);
     }
 
     /// <summary>Number of classes <c>n</c>.</summary>

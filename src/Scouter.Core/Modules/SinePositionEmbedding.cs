@@ -1,6 +1,7 @@
 // Follows the DETR-style PositionEmbeddingSine (normalize=True, temperature 10000, scale 2π) that the
 // official SCOUTER code builds with build_position_encoding('sine', hidden_dim). Written from
 // docs/official-implementation.md §1, item 2; the code is our own.
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;

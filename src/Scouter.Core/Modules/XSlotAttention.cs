@@ -3,6 +3,7 @@
 // sloter/utils/slot_attention.py. Written from docs/official-implementation.md §1, items 4–7, quirks included: no query
 // projection, row-sum/total-sum rescaling of the logits, sigmoid instead of softmax, updates divided
 // by d. The code is our own.
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using Scouter.Core.Options;
 using TorchSharp;

@@ -1,6 +1,7 @@
 // The xSlot classifier head of SCOUTER (Li et al., ICCV 2021): the part of the official SlotModel
 // (sloter/slot_model.py) between the backbone and log_softmax. Written from docs/official-implementation.md §1; the
 // code is our own. Unlike the official code it takes any feature-map size, not only 9×9.
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using Scouter.Core.Options;
 using TorchSharp;
@@ -89,7 +90,7 @@ public sealed class XSlotClassifier : ClassifierHead
         int n = options.NumClasses, s = options.SlotsPerClass, d = options.HiddenDim;
 
         var x = nn.functional.relu(conv1x1.call(features)); // [B, d, h, w]
-        var xPe = x.add(position_emb.call(x), ScalarScope.One); // x + pe
+        var xPe = x.Plus(position_emb.call(x)); // x + pe
         var values = x.flatten(2).transpose(1, 2); // [B, hw, d], row-major positions
         var keysSource = xPe.flatten(2).transpose(1, 2);
 

@@ -61,19 +61,11 @@ public sealed class OfficialCheckpointStore : ICheckpointStore
             ["_last_lr"] = new List<object?> { nextLearningRate },
         };
 
-        var root = new PickleDict
-        {
-            ["model"] = checkpoint.Model,
-            ["optimizer"] = new PickleDict { ["state"] = state, ["param_groups"] = new List<object?> { group } },
-            ["lr_scheduler"] = scheduler,
-            ["epoch"] = (long)checkpoint.Epoch,
-            ["args"] = checkpoint.Args.ToNamespace(),
-            [BestAccuracyKey] = checkpoint.BestValidationAccuracy,
-        };
-
+        var optimizer = new PickleDict { ["state"] = state, ["param_groups"] = new List<object?> { group } };
         try
         {
-            PyTorchFormat.Write(path, root);
+            OfficialCheckpoint.Write(path, checkpoint.Model, checkpoint.Args, checkpoint.Epoch, optimizer, scheduler,
+                [new KeyValuePair<string, object?>(BestAccuracyKey, checkpoint.BestValidationAccuracy)]);
         }
         finally
         {

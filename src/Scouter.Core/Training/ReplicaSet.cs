@@ -1,6 +1,6 @@
 // The replicas of torch.nn.DataParallel (torch/nn/parallel/replicate.py): one copy of the model per device, with
 // parameters AND buffers taken from the module on the first device before every forward pass.
-using Scouter.Core.Internal;
+using Scouter.Core.Compat;
 using Scouter.Core.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -142,7 +142,7 @@ public sealed class ReplicaSet : IDisposable
             {
                 if (parameters[r][j].grad is { } part)
                 {
-                    total.add_(part.to(total.device), ScalarScope.One); // add_(Tensor) alone would pass its own implicit alpha
+                    total.PlusInPlace(part.to(total.device)); // add_(Tensor) alone would pass its own implicit alpha
                 }
             }
         }

@@ -1,5 +1,6 @@
 // Per-epoch TensorBoard logging of a training run, written through TorchSharp's own SummaryWriter
 // (torch.utils.tensorboard): the event files TensorBoard and tensorboardX read.
+using Scouter.Core.Compat;
 using Scouter.Core.Explanations;
 using Scouter.Core.Explanations.Rendering;
 using Scouter.Core.Internal;

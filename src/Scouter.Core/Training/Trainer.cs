@@ -1,6 +1,7 @@
 // The official SCOUTER training loop (train.py / engine.py; docs/official-implementation.md §5): AdamW on the trainable
 // parameters, StepLR per epoch, drop_last training batches, per-epoch means of loss, accuracy, NLL and
 // area for train and validation, a checkpoint per epoch. Written for TorchSharp; the code is our own.
+using Scouter.Core.Compat;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -78,7 +79,6 @@ public sealed partial class Trainer : IDisposable
 
         Devices = ComputeDevice.ResolveAll(options.Devices, options.WorldSize, options.Device);
         Device = Devices[0];
-        ComputeDevice.ConfigureThreads(options.Threads);
         WarnIfConvolutionIsWrong();
         model.to(Device);
         if (Devices.Count > 1)

@@ -48,9 +48,6 @@ public sealed class TrainingOptions
     /// </summary>
     public string? Devices { get; set; }
 
-    /// <summary>LibTorch threads; null means the physical core count.</summary>
-    public int? Threads { get; set; }
-
     /// <summary>Where checkpoints go (<c>--output_dir</c>, default <c>saved_model/</c>); null or empty writes none.</summary>
     public string? OutputDir { get; set; } = "saved_model/";
 

@@ -26,11 +26,6 @@ public sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
         AtLeast(options.NumberedCheckpointEvery, 1, nameof(TrainingOptions.NumberedCheckpointEvery));
         AtLeast(options.WorldSize, 1, nameof(TrainingOptions.WorldSize));
         AtLeast(options.TensorBoardImages, 0, nameof(TrainingOptions.TensorBoardImages));
-        if (options.Threads is { } threads)
-        {
-            AtLeast(threads, 1, nameof(TrainingOptions.Threads));
-        }
-
         if (!double.IsFinite(options.LearningRate) || options.LearningRate <= 0)
         {
             failures.Add($"TrainingOptions.LearningRate must be a finite number > 0; got {options.LearningRate}.");

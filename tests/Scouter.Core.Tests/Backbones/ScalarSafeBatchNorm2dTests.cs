@@ -1,4 +1,5 @@
 using Scouter.Core.Backbones;
+using Scouter.Core.Compat;
 using Scouter.Core.Tests.Support;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

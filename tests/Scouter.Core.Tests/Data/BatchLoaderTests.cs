@@ -30,7 +30,7 @@ public sealed class BatchLoaderTests
     public void Training_ShufflesAndDropsTheIncompleteBatch()
     {
         var data = Synthetic(23);
-        var loader = new BatchLoader(data, ImageTransform.ForTraining(data, 16, augment: false), BatchLoaderOptions.ForTraining(5, seed: 1, workers: 0));
+        var loader = new BatchLoader(data, data.TrainingTransform(16, augment: false), BatchLoaderOptions.ForTraining(5, seed: 1, workers: 0));
 
         var batches = Collect(loader, 0);
 
@@ -49,7 +49,7 @@ public sealed class BatchLoaderTests
         var scenes = (SyntheticScenesDataset)SyntheticScenesDataset.Create(new SyntheticShapesOptions { ImageSize = 32, TrainCount = 6, ValCount = 2 }).Train;
         using var rendered = scenes.Render(0, 6);
         var most = rendered.ShapeClasses.Max(c => c.Count);
-        var loader = new BatchLoader(scenes, ImageTransform.ForEvaluation(scenes, 32), BatchLoaderOptions.ForEvaluation(6, workers: 2));
+        var loader = new BatchLoader(scenes, scenes.EvaluationTransform(32), BatchLoaderOptions.ForEvaluation(6, workers: 2));
         foreach (var batch in loader.Epoch(0))
         {
             using (batch)
@@ -66,7 +66,7 @@ public sealed class BatchLoaderTests
         }
 
         // At twice the size, boxes double and each mask covers about four times the pixels.
-        var doubled = new BatchLoader(scenes, ImageTransform.ForEvaluation(scenes, 64), BatchLoaderOptions.ForEvaluation(6, workers: 0));
+        var doubled = new BatchLoader(scenes, scenes.EvaluationTransform(64), BatchLoaderOptions.ForEvaluation(6, workers: 0));
         using var areas = rendered.ShapeMasks.sum([2L, 3L]).to(ScalarType.Float32);
         foreach (var batch in doubled.Epoch(0))
         {
@@ -84,7 +84,7 @@ public sealed class BatchLoaderTests
 
         // The one-shape set: one object, the label, whose mask is ReadMask's.
         var shapes = Synthetic(4);
-        var single = new BatchLoader(shapes, ImageTransform.ForEvaluation(shapes, 24), BatchLoaderOptions.ForEvaluation(4, workers: 0));
+        var single = new BatchLoader(shapes, shapes.EvaluationTransform(24), BatchLoaderOptions.ForEvaluation(4, workers: 0));
         foreach (var batch in single.Epoch(0))
         {
             using (batch)
@@ -100,7 +100,7 @@ public sealed class BatchLoaderTests
     public void Evaluation_KeepsIndexOrderAndTheLastBatch()
     {
         var data = Synthetic(23);
-        var loader = new BatchLoader(data, ImageTransform.ForEvaluation(data, 16), BatchLoaderOptions.ForEvaluation(5, workers: 0));
+        var loader = new BatchLoader(data, data.EvaluationTransform(16), BatchLoaderOptions.ForEvaluation(5, workers: 0));
         var batches = Collect(loader, 0);
         batches.Select(b => b.Indices.Length).Should().Equal(5, 5, 5, 5, 3);
         batches.SelectMany(b => b.Indices).Should().Equal(Enumerable.Range(0, 23));
@@ -110,7 +110,7 @@ public sealed class BatchLoaderTests
     public void Batches_HoldTheTransformedImagesOfTheirIndices()
     {
         var data = Synthetic(6);
-        var transform = ImageTransform.ForEvaluation(data, 16);
+        var transform = data.EvaluationTransform(16);
         var loader = new BatchLoader(data, transform, BatchLoaderOptions.ForEvaluation(4, workers: 2));
         foreach (var batch in loader.Epoch(0))
         {
@@ -133,7 +133,7 @@ public sealed class BatchLoaderTests
     public void Parallel_EqualsSerial_WithAugmentation(int workers, int prefetch)
     {
         var data = Synthetic(23);
-        var transform = ImageTransform.ForTraining(data, 20, augment: true);
+        var transform = data.TrainingTransform(20, augment: true);
         var serial = Collect(new BatchLoader(data, transform, new BatchLoaderOptions { BatchSize = 4, Shuffle = true, DropLast = true, Seed = 9, Workers = 0 }), 2);
         var parallel = Collect(new BatchLoader(data, transform, new BatchLoaderOptions { BatchSize = 4, Shuffle = true, DropLast = true, Seed = 9, Workers = workers, Prefetch = prefetch }), 2);
 
@@ -149,7 +149,7 @@ public sealed class BatchLoaderTests
     public void Augmentation_DiffersBetweenEpochsAndSeeds()
     {
         var data = Synthetic(8);
-        var transform = ImageTransform.ForTraining(data, 20, augment: true);
+        var transform = data.TrainingTransform(20, augment: true);
         BatchLoader Loader(int seed) => new(data, transform, new BatchLoaderOptions { BatchSize = 8, Seed = seed, Workers = 0 });
         var epoch0 = Collect(Loader(1), 0)[0].Images;
         Collect(Loader(1), 0)[0].Images.Should().Equal(epoch0);
@@ -178,7 +178,7 @@ public sealed class BatchLoaderTests
         using var folder = new TempFolder();
         var (data, bad) = FilesWithOneCorrupt(folder);
         var logger = new ListLogger<BatchLoader>();
-        var loader = new BatchLoader(data, ImageTransform.ForEvaluation(data, 8), BatchLoaderOptions.ForEvaluation(4, workers), logger);
+        var loader = new BatchLoader(data, data.EvaluationTransform(8), BatchLoaderOptions.ForEvaluation(4, workers), logger);
 
         for (var epoch = 0; epoch < 2; epoch++)
         {
@@ -208,7 +208,7 @@ public sealed class BatchLoaderTests
         var data = new FileImageDataset("Test", DatasetSplit.Train, ["a", "b"], records);
         File.WriteAllBytes(huge, ImageFixtures.PngHeader(20000, 20000)); // a 1 MB file of this size drove the decoder to 7 GB
         var logger = new ListLogger<BatchLoader>();
-        var loader = new BatchLoader(data, ImageTransform.ForEvaluation(data, 8), BatchLoaderOptions.ForEvaluation(2, workers: 2), logger);
+        var loader = new BatchLoader(data, data.EvaluationTransform(8), BatchLoaderOptions.ForEvaluation(2, workers: 2), logger);
 
         Collect(loader, 0).SelectMany(b => b.Indices).Should().Equal(0, 2, 4);
 
@@ -223,7 +223,7 @@ public sealed class BatchLoaderTests
     {
         using var folder = new TempFolder();
         var (data, bad) = FilesWithOneCorrupt(folder);
-        var loader = new BatchLoader(data, ImageTransform.ForEvaluation(data, 8), new BatchLoaderOptions { BatchSize = 2, Workers = 2, FailOnCorruptImage = true });
+        var loader = new BatchLoader(data, data.EvaluationTransform(8), new BatchLoaderOptions { BatchSize = 2, Workers = 2, FailOnCorruptImage = true });
 
         var act = () => Collect(loader, 0);
 
@@ -234,7 +234,7 @@ public sealed class BatchLoaderTests
     public void WorkerError_IsRethrownAtItsBatch()
     {
         var data = new FailingDataset(failAt: 5);
-        var loader = new BatchLoader(data, ImageTransform.ForEvaluation(data, 4), BatchLoaderOptions.ForEvaluation(2, workers: 2));
+        var loader = new BatchLoader(data, data.EvaluationTransform(4), BatchLoaderOptions.ForEvaluation(2, workers: 2));
         var received = new List<int>();
         var act = () =>
         {
@@ -255,7 +255,7 @@ public sealed class BatchLoaderTests
     public void Cancellation_StopsTheEpoch()
     {
         var data = Synthetic(40);
-        var loader = new BatchLoader(data, ImageTransform.ForEvaluation(data, 8), BatchLoaderOptions.ForEvaluation(2, workers: 2));
+        var loader = new BatchLoader(data, data.EvaluationTransform(8), BatchLoaderOptions.ForEvaluation(2, workers: 2));
         using var cancel = new CancellationTokenSource();
         var count = 0;
         var act = () =>
@@ -280,7 +280,7 @@ public sealed class BatchLoaderTests
     public void LeavingEarly_FreesEveryPrefetchedBatch_AndUnkeptBatchesAreFreedByTheLoader()
     {
         var data = Synthetic(40);
-        var loader = new BatchLoader(data, ImageTransform.ForEvaluation(data, 8), new BatchLoaderOptions { BatchSize = 2, Workers = 2, Prefetch = 4 });
+        var loader = new BatchLoader(data, data.EvaluationTransform(8), new BatchLoaderOptions { BatchSize = 2, Workers = 2, Prefetch = 4 });
         Collect(loader, 0); // warm up lazily created native state
         var before = LiveTensors.Count();
 
@@ -314,7 +314,7 @@ public sealed class BatchLoaderTests
     public void Options_OutOfRange_AreRejected()
     {
         var data = Synthetic();
-        var act = () => new BatchLoader(data, ImageTransform.ForEvaluation(data, 8), new BatchLoaderOptions { BatchSize = 0 });
+        var act = () => new BatchLoader(data, data.EvaluationTransform(8), new BatchLoaderOptions { BatchSize = 0 });
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*batch_size*");
     }
 

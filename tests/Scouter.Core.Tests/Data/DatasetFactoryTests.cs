@@ -1,4 +1,5 @@
 using Scouter.Core.Data.Datasets;
+using Scouter.Core.Data.Loading;
 using Scouter.Core.Data.Transforms;
 
 namespace Scouter.Core.Tests.Data;
@@ -57,7 +58,7 @@ public sealed class DatasetFactoryTests
     public void Create_UnknownName_ListsTheKnownOnes()
     {
         var act = () => DatasetFactory.Create(new DatasetOptions { Name = "cifar" });
-        act.Should().Throw<ArgumentException>().WithMessage("*'cifar'*MNIST, ImageNet, ConText, CUB200, ImageFolder, Synthetic*");
+        act.Should().Throw<ArgumentException>().WithMessage("*'cifar'*MNIST, ImageNet, ConText, CUB200, ImageFolder, Synthetic, SyntheticScenes (case-insensitive)*");
     }
 
     [Theory]

@@ -96,14 +96,6 @@ public sealed class ImageTransformTests
     }
 
     [Fact]
-    public void MapBoxes_ScalesOriginalPixelsToTheOutputSize()
-    {
-        var transform = ImageTransform.Create(100, Normalization.ImageNet);
-        var mapped = transform.MapBoxes([new BoundingBox(10, 20, 210, 120)], width: 400, height: 200);
-        mapped.Should().Equal(new BoundingBox(2.5, 10, 52.5, 60));
-    }
-
-    [Fact]
     public void Apply_FreesEverythingButTheResult()
     {
         using var image = randint(0, 256, [3, 30, 30], ScalarType.Byte);

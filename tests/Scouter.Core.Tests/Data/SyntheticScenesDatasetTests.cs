@@ -1,4 +1,5 @@
 using Scouter.Core.Data.Datasets;
+using Scouter.Core.Data.Loading;
 using static TorchSharp.torch;
 
 namespace Scouter.Core.Tests.Data;

@@ -70,7 +70,7 @@ public sealed class ExplanationCallScalarsTests
         listener.CountAfterCollection().Should().Be(0);
     }
 
-    public static TheoryData<string> Baselines() => [.. BaselineMethods.Names];
+    public static TheoryData<string> Baselines() => [.. SaliencyMethodRegistry.Default.Names];
 
     [Theory]
     [MemberData(nameof(Baselines))]
@@ -80,7 +80,7 @@ public sealed class ExplanationCallScalarsTests
         manual_seed(3);
         using var model = ToyClassifier();
         model.eval();
-        using var method = BaselineMethods.Create(name, model, options: new SaliencyOptions { Samples = 3 });
+        using var method = SaliencyMethodRegistry.Default.Create(name, model, options: new SaliencyOptions { Samples = 3 });
         using var images = randn(2, 3, 16, 16);
         var target = ExplanationTarget.Class([1, 2]);
         BaselineCall(method, images, target);

@@ -1,3 +1,4 @@
+using Scouter.Core.Compat;
 using Scouter.Core.Tests.Support;
 using Scouter.Core.Training;
 using TorchSharp;

@@ -1,4 +1,5 @@
 using Scouter.Core.Backbones;
+using Scouter.Core.Compat;
 using Scouter.Core.Data.Datasets;
 using Scouter.Core.Data.Loading;
 using Scouter.Core.Losses;
@@ -13,7 +14,7 @@ namespace Scouter.Core.Tests.Training;
 
 /// <summary>
 /// A training step as <see cref="Trainer"/> takes it (zero_grad, forward, SCOUTER loss, backward, AdamW), and the
-/// loader's batches that feed it, leave no native scalar to the finalizer. Before <see cref="ScalarSafeAdamW"/>, <see cref="Backbones.ScalarSafeBatchNorm2d"/>
+/// loader's batches that feed it, leave no native scalar to the finalizer. Before <see cref="ScalarSafeAdamW"/>, <see cref="ScalarSafeBatchNorm2d"/>
 /// and the loss's own scalars, a resnet18 step left about 660 (AdamW 558–621, BatchNorm 40, loss 2–5).
 /// </summary>
 public sealed class TrainingStepScalarsTests

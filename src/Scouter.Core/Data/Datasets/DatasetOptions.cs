@@ -1,6 +1,6 @@
 namespace Scouter.Core.Data.Datasets;
 
-/// <summary>What <see cref="DatasetFactory"/> loads: the official flags <c>--dataset</c>, <c>--dataset_dir</c>, <c>--num_classes</c>, <c>--img_size</c>, <c>--aug</c>, plus the split and seed.</summary>
+/// <summary>What <see cref="DatasetRegistry"/> loads: the official flags <c>--dataset</c>, <c>--dataset_dir</c>, <c>--num_classes</c>, <c>--img_size</c>, <c>--aug</c>, plus the split and seed.</summary>
 public sealed class DatasetOptions
 {
     /// <summary>

@@ -30,6 +30,15 @@ public abstract class ImageDataset
     /// <summary>The per-channel normalisation the official code uses for this data set.</summary>
     public virtual Normalization Normalization => Channels == 1 ? Normalization.Mnist : Normalization.ImageNet;
 
+    /// <summary>The official training transform of this data set: resize, optional augmentation, its normalisation.</summary>
+    /// <param name="imageSize">Output side (the official <c>img_size</c>).</param>
+    /// <param name="augment">The official <c>aug</c> flag.</param>
+    public ImageTransform TrainingTransform(int imageSize, bool augment) => ImageTransform.Create(imageSize, Normalization, augment);
+
+    /// <summary>The official validation transform of this data set (never augmented): resize and its normalisation.</summary>
+    /// <param name="imageSize">Output side (the official <c>img_size</c>).</param>
+    public ImageTransform EvaluationTransform(int imageSize) => ImageTransform.Create(imageSize, Normalization, augment: false);
+
     /// <summary>Number of classes, <c>ClassNames.Count</c>.</summary>
     public int NumClasses => ClassNames.Count;
 

@@ -30,7 +30,7 @@ namespace Scouter.Core.Data.Loading;
 /// </remarks>
 /// <example>
 /// <code>
-/// var loader = new BatchLoader(data.Train, ImageTransform.ForTraining(data.Train, 260, augment: true), BatchLoaderOptions.ForTraining(8, seed: 1));
+/// var loader = new BatchLoader(data.Train, data.Train.TrainingTransform(260, augment: true), BatchLoaderOptions.ForTraining(8, seed: 1));
 /// for (var epoch = 0; epoch &lt; epochs; epoch++)
 ///     foreach (var batch in loader.Epoch(epoch, token))
 ///     {
@@ -62,7 +62,7 @@ public sealed class BatchLoader
         ArgumentNullException.ThrowIfNull(options);
         if (transform.Normalization.Mean.Count != dataset.Channels)
         {
-            throw new ArgumentException($"{dataset.Name} images have {dataset.Channels} channel(s) but the transform normalises {transform.Normalization.Mean.Count}; build it with ImageTransform.ForTraining/ForEvaluation(dataset, …).", nameof(transform));
+            throw new ArgumentException($"{dataset.Name} images have {dataset.Channels} channel(s) but the transform normalises {transform.Normalization.Mean.Count}; build it with dataset.TrainingTransform/EvaluationTransform(imageSize).", nameof(transform));
         }
 
         this.dataset = dataset;
@@ -289,8 +289,8 @@ public sealed class BatchLoader
             var size = ((int)raw.shape[2], (int)raw.shape[1]);
             var random = transform.Augment ? SeededRandom.For(options.Seed, epoch, index) : null;
             var image = transform.Apply(raw, random).DetachFromDisposeScope();
-            var boxes = transform.MapBoxes(annotated.Objects.Select(o => o.Box).ToArray(), size.Item1, size.Item2);
-            var objects = annotated.Objects.Select((o, k) => o with { Box = boxes[k] }).ToArray();
+            // Boxes and masks follow the resize only: they are used for evaluation, which is never augmented.
+            var objects = annotated.Objects.Select(o => o with { Box = o.Box.Scale(size.Item1, size.Item2, transform.ImageSize, transform.ImageSize) }).ToArray();
             var masks = annotated.Masks is { } m ? transform.MapMasks(m).DetachFromDisposeScope() : null;
             return new Sample(index, image, objects, masks, size);
         }

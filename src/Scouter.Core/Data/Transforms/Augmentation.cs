@@ -117,6 +117,8 @@ public static class Augmentation
     /// <param name="sigma">Standard deviation; below 0.1 the image is returned unchanged (a copy).</param>
     public static Tensor GaussianBlur(Tensor image, double sigma)
     {
+        // Not Explanations.GaussianBlur: the official augmentation reflects at the border (torchvision's
+        // GaussianBlur), the explanation baselines replicate, and only the latter must be differentiable on every CPU.
         if (sigma < 0.1)
         {
             return image.clone();

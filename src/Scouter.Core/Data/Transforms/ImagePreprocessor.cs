@@ -45,7 +45,7 @@ public sealed class ImagePreprocessor
     {
         ArgumentNullException.ThrowIfNull(transform);
         return transform.Augment
-            ? throw new ArgumentException("An augmenting transform prepares training images, not a model's input; use ImageTransform.ForEvaluation or Create without augment.", nameof(transform))
+            ? throw new ArgumentException("An augmenting transform prepares training images, not a model's input; use the data set's EvaluationTransform or ImageTransform.Create without augment.", nameof(transform))
             : new ImagePreprocessor(transform);
     }
 

@@ -1,6 +1,6 @@
 // The official per-image pipeline (docs/official-implementation.md §6): resize to img_size × img_size (PIL bilinear, no crop) → optional
 // augmentation → scale to [0, 1] → per-data-set normalisation.
-using Scouter.Core.Data.Datasets;
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -37,7 +37,7 @@ public sealed class ImageTransform
 
     /// <summary>Creates a transform.</summary>
     /// <param name="imageSize">Output side <c>S</c> (the official <c>img_size</c>), at least 1.</param>
-    /// <param name="normalization">The data set's normalisation (<see cref="ImageDataset.Normalization"/>).</param>
+    /// <param name="normalization">The data set's normalisation (its <c>ImageDataset.Normalization</c>).</param>
     /// <param name="augment">Apply the random augmentation.</param>
     public static ImageTransform Create(int imageSize, Normalization normalization, bool augment = false)
     {
@@ -48,25 +48,6 @@ public sealed class ImageTransform
         }
 
         return new ImageTransform(imageSize, normalization, augment);
-    }
-
-    /// <summary>The official training transform of a data set.</summary>
-    /// <param name="dataset">Gives the normalisation.</param>
-    /// <param name="imageSize">Output side.</param>
-    /// <param name="augment">The official <c>aug</c> flag.</param>
-    public static ImageTransform ForTraining(ImageDataset dataset, int imageSize, bool augment)
-    {
-        ArgumentNullException.ThrowIfNull(dataset);
-        return Create(imageSize, dataset.Normalization, augment);
-    }
-
-    /// <summary>The official validation transform of a data set (never augmented).</summary>
-    /// <param name="dataset">Gives the normalisation.</param>
-    /// <param name="imageSize">Output side.</param>
-    public static ImageTransform ForEvaluation(ImageDataset dataset, int imageSize)
-    {
-        ArgumentNullException.ThrowIfNull(dataset);
-        return Create(imageSize, dataset.Normalization, augment: false);
     }
 
     /// <summary>Transforms one image.</summary>
@@ -104,16 +85,6 @@ public sealed class ImageTransform
         return Normalization.Apply(resized.div_(scalars.Of(255f))).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Maps boxes of an original <paramref name="width"/>×<paramref name="height"/> image to the <c>S×S</c> output (without augmentation).</summary>
-    /// <param name="boxes">Boxes in original pixels.</param>
-    /// <param name="width">Original width.</param>
-    /// <param name="height">Original height.</param>
-    public IReadOnlyList<BoundingBox> MapBoxes(IReadOnlyList<BoundingBox> boxes, long width, long height)
-    {
-        ArgumentNullException.ThrowIfNull(boxes);
-        return boxes.Select(b => b.Scale(width, height, ImageSize, ImageSize)).ToArray();
-    }
-
     /// <summary>
     /// Maps object masks of an original image to the <c>S×S</c> output (without augmentation): bilinear with
     /// antialiasing, a pixel belonging to an object when at least half of it does.
@@ -143,6 +114,8 @@ public sealed class ImageTransform
     /// <param name="width">Output width.</param>
     public static Tensor Resize(Tensor image, int height, int width)
     {
+        // LibTorch's antialiased bilinear is within one level of PIL and runs on every image of every epoch;
+        // Explanations.Rendering.PilBilinear is PIL bit for bit but slower, for the official overlays' exact bytes.
         TensorChecks.Rank(image, 3, nameof(Resize), "an image [C, H, W]", nameof(image));
         using var scope = NewDisposeScope();
         var input = image.to(ScalarType.Float32);

@@ -39,7 +39,7 @@ namespace Scouter.Core.Explanations.Bulk;
 /// <code>
 /// var data = SyntheticShapesDataset.Create(new SyntheticShapesOptions { ImageSize = 64 });
 /// var explainer = new BulkExplainer(model, new BulkExplanationOptions { TopK = 3 }, logger);
-/// var summary = explainer.Run(data.Val, ImageTransform.ForEvaluation(data.Val, 64), "val.jsonl", progress, token);
+/// var summary = explainer.Run(data.Val, data.Val.EvaluationTransform(64), "val.jsonl", progress, token);
 /// foreach (var record in ExplanationRecord.ReadAll("val.jsonl")) { … record.Maps[0].Pixels() … }
 /// </code>
 /// </example>
@@ -85,7 +85,7 @@ public sealed class BulkExplainer
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         if (transform.Augment)
         {
-            throw new ArgumentException("Explanations need the evaluation transform (no augmentation): build it with ImageTransform.ForEvaluation.", nameof(transform));
+            throw new ArgumentException("Explanations need the evaluation transform (no augmentation): build it with dataset.EvaluationTransform(imageSize).", nameof(transform));
         }
 
         if (dataset.HasLabels && dataset.NumClasses != head.NumClasses)

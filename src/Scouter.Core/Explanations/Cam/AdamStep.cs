@@ -1,4 +1,4 @@
-using Scouter.Core.Internal;
+using Scouter.Core.Compat;
 using static TorchSharp.torch;
 
 namespace Scouter.Core.Explanations.Cam;
@@ -37,7 +37,7 @@ internal sealed class AdamStep : IDisposable
         secondMoment.mul_(scalars.Of(Beta2)).add_(gradient.pow(scalars.Of(2)), alpha: scalars.Of(1 - Beta2));
         var correctedFirst = firstMoment.div(scalars.Of(1 - Math.Pow(Beta1, step)));
         var correctedSecond = secondMoment.div(scalars.Of(1 - Math.Pow(Beta2, step)));
-        value.sub_(correctedFirst.div_(correctedSecond.sqrt_().add_(scalars.Of(Epsilon), ScalarScope.One)).mul_(scalars.Of(learningRate)));
+        value.sub_(correctedFirst.div_(correctedSecond.sqrt_().PlusInPlace(scalars.Of(Epsilon))).mul_(scalars.Of(learningRate)));
     }
 
     public void Dispose()

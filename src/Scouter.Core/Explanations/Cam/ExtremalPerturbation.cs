@@ -2,7 +2,7 @@
 // Smooth Masks", ICCV 2019 (TorchRay's extremal_perturbation, "preserve" variant). A smooth mask m of prescribed area
 // a is optimised to maximise the target's score on x ⊙ m + blur(x) ⊙ (1 − m); the area is imposed by the ranking
 // regulariser ‖sort(m) − r_a‖², r_a the sorted vector with a fraction a of ones.
-using Scouter.Core.Internal;
+using Scouter.Core.Compat;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -90,10 +90,10 @@ public sealed class ExtremalPerturbation : SaliencyMethod
             using var step = NewDisposeScope();
             var variable = mask.detach().requires_grad_(true);
             var up = ExplanationMaps.Upsample(variable, height, width);
-            var perturbed = blurred.add(difference.mul(up), ScalarScope.One); // x ⊙ m + blur(x) ⊙ (1 − m)
+            var perturbed = blurred.Plus(difference.mul(up)); // x ⊙ m + blur(x) ⊙ (1 − m)
             var score = target.Score(Model.call(perturbed));
             var sorted = up.view(b, -1).sort(1).Values;
-            var areaLoss = ScalarScope.Square(sorted - reference).mean([1L]);
+            var areaLoss = (sorted - reference).Squared().mean([1L]);
             // The area weight grows from 0 to λ: the first steps follow the score alone, so the ranking
             // regulariser, arbitrary among the equal values of the initial mask, does not pick the region.
             var weight = iterations == 1 ? areaWeight : areaWeight * t / (iterations - 1);

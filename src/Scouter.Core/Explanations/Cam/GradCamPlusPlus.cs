@@ -1,7 +1,7 @@
 // Grad-CAM++: Chattopadhay et al., "Grad-CAM++: Generalized Gradient-based Visual Explanations for Deep
 // Convolutional Networks", WACV 2018, eq. 19 with the exponential-score simplification (higher derivatives are
 // powers of the first), as pytorch-grad-cam's grad_cam_plusplus.py also computes it.
-using Scouter.Core.Internal;
+using Scouter.Core.Compat;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -38,7 +38,7 @@ public class GradCamPlusPlus : ActivationCamMethod
     {
         using var scope = NewDisposeScope();
         var g = context.RequireGradients();
-        var g2 = ScalarScope.Square(g);
+        var g2 = g.Squared();
         return PlusPlusWeights(context.Activations, g, g2, g2 * g).MoveToOuterDisposeScope();
     }
 
@@ -56,7 +56,7 @@ public class GradCamPlusPlus : ActivationCamMethod
         using var scalars = new ScalarScope();
         var activationSums = activations.sum([2L, 3L], keepdim: true);
         // α = g² / (2·g² + ΣA·g³ + ε), with scalars of our own (see ScalarScope)
-        var denominator = second.mul(scalars.Of(2)).add(activationSums * third, ScalarScope.One).add(scalars.Of(Epsilon), ScalarScope.One);
+        var denominator = second.mul(scalars.Of(2)).Plus(activationSums * third).Plus(scalars.Of(Epsilon));
         var alpha = second / denominator;
         alpha = where(second.ne(scalars.Of(0)), alpha, zeros_like(alpha));
         return (alpha * nn.functional.relu(first)).sum([2L, 3L]).MoveToOuterDisposeScope();

@@ -4,7 +4,7 @@
 //   p(x ⊙ M + x̃ ⊙ (1 − M)) + λ₁·mean|1 − M| + λ₂·TV(M),
 // descending along the integrated gradient (the mean of the gradients along M·i/N, i = 1..N, with input noise) and
 // choosing the step by a backtracking (Armijo) line search. The map is 1 − M.
-using Scouter.Core.Internal;
+using Scouter.Core.Compat;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -87,13 +87,13 @@ public sealed class IGos : SaliencyMethod
         var mask = ones(b, 1, maskH, maskW, device: images.device);
 
         // x̃ + (x − x̃)·M, i.e. x ⊙ M + x̃ ⊙ (1 − M)
-        Tensor Perturb(Tensor m) => blurred.add(difference.mul(ExplanationMaps.Upsample(m, height, width)), ScalarScope.One);
+        Tensor Perturb(Tensor m) => blurred.Plus(difference.mul(ExplanationMaps.Upsample(m, height, width)));
 
         // Per-image objective without gradients: probability of the perturbed image plus the regularisers.
         Tensor Objective(Tensor m)
         {
             using var s = NewDisposeScope();
-            return target.Probability(Model.call(Perturb(m))).add(Regularisers(m, scalars), ScalarScope.One).MoveToOuterDisposeScope();
+            return target.Probability(Model.call(Perturb(m))).Plus(Regularisers(m, scalars)).MoveToOuterDisposeScope();
         }
 
         var zero = scalars.Of(0);
@@ -112,7 +112,7 @@ public sealed class IGos : SaliencyMethod
                 current = Objective(mask);
             }
 
-            var squaredNorm = ScalarScope.Square(direction).sum([1L, 2L, 3L]);
+            var squaredNorm = direction.Squared().sum([1L, 2L, 3L]);
             var stepSize = full(b, initialStep, device: images.device);
             var settled = zeros(b, dtype: ScalarType.Bool, device: images.device);
             using (no_grad())
@@ -146,13 +146,13 @@ public sealed class IGos : SaliencyMethod
         if (h > 1)
         {
             var rows = (mask.narrow(2, 1, h - 1) - mask.narrow(2, 0, h - 1)).abs().pow(scalars.Of(tvPower)).mean([1L, 2L, 3L]);
-            penalty = penalty.add(rows.mul(scalars.Of(tvWeight)), ScalarScope.One);
+            penalty = penalty.Plus(rows.mul(scalars.Of(tvWeight)));
         }
 
         if (w > 1)
         {
             var cols = (mask.narrow(3, 1, w - 1) - mask.narrow(3, 0, w - 1)).abs().pow(scalars.Of(tvPower)).mean([1L, 2L, 3L]);
-            penalty = penalty.add(cols.mul(scalars.Of(tvWeight)), ScalarScope.One);
+            penalty = penalty.Plus(cols.mul(scalars.Of(tvWeight)));
         }
 
         return penalty.MoveToOuterDisposeScope();
@@ -170,14 +170,14 @@ public sealed class IGos : SaliencyMethod
         {
             using var point = NewDisposeScope();
             var scaled = ExplanationMaps.Upsample(variable, height, width).mul(scalars.Of((double)i / integrationSteps));
-            var perturbed = blurred.add(difference.mul(scaled), ScalarScope.One);
+            var perturbed = blurred.Plus(difference.mul(scaled));
             if (noiseStd > 0)
             {
-                perturbed = perturbed.add(Noise(images.shape, generator, images.device).mul_(scalars.Of(noiseStd)), ScalarScope.One);
+                perturbed = perturbed.Plus(Noise(images.shape, generator, images.device).mul_(scalars.Of(noiseStd)));
             }
 
             var probability = target.Probability(Model.call(perturbed)).sum().div(scalars.Of(integrationSteps));
-            total.add_(autograd.grad([probability], [variable])[0], ScalarScope.One);
+            total.PlusInPlace(autograd.grad([probability], [variable])[0]);
         }
 
         return total.MoveToOuterDisposeScope();

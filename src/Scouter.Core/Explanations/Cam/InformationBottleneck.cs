@@ -3,8 +3,10 @@
 // torchcam/IBA/pytorch.py). At the target layer the features R are replaced by Z = λ⊙R + (1−λ)⊙ε,
 // ε ~ N(μ_R, σ_R²), λ = smooth(sigmoid(α)); α is fitted to minimise CE + β·mean KL(P(Z|R) ‖ N(μ_R, σ_R²)), and the
 // saliency is the KL per position summed over channels, in bits.
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
+using static Scouter.Core.Compat.ScalarFreeOperators;
 using static TorchSharp.torch;
 
 namespace Scouter.Core.Explanations.Cam;
@@ -116,6 +118,7 @@ public sealed class InformationBottleneck : SaliencyMethod
 
         var zero = scalars.Of(0);
         var half = scalars.Of(0.5);
+        var one = ScalarScope.One;
         var belowOne = scalars.Of(1 - 1e-6);
         long b = images.shape[0];
         var copies = images.repeat_interleave(samples, dim: 0);
@@ -136,14 +139,13 @@ public sealed class InformationBottleneck : SaliencyMethod
                 hook.Replacement = features =>
                 {
                     var normalized = (features - mean) / std;
-                    var variance = ScalarScope.Square(keep);
+                    var variance = keep.Squared();
                     // The model's own dispose scope would free this intermediate when its forward returns.
                     kl?.Dispose();
-                    // ½·(−log σ² − 1 + (λ·z)² + σ²), σ² = (1 − λ)²
-                    kl = variance.log().neg().sub(ScalarScope.One).add(ScalarScope.Square(normalized * lambda), ScalarScope.One).add(variance, ScalarScope.One)
-                        .mul(half).mul(active).DetachFromDisposeScope();
-                    var epsilon = (noise * std).add(mean, ScalarScope.One);
-                    return (lambda * features).add(keep * epsilon, ScalarScope.One) * active;
+                    // KL = ½·(−log σ² − 1 + (λ·z)² + σ²), σ² = (1 − λ)², on the active channels
+                    kl = (Sum(-variance.log() - one, (lambda * normalized).Squared(), variance) * half * active).DetachFromDisposeScope();
+                    var epsilon = (noise * std).Plus(mean);
+                    return (lambda * features).Plus(keep * epsilon) * active;
                 };
 
                 Tensor output;
@@ -160,7 +162,7 @@ public sealed class InformationBottleneck : SaliencyMethod
                 CurrentDisposeScope?.Attach(perCopy);
                 var modelLoss = target.Probability(output, rows).clamp_min(scalars.Of(1e-12)).log().neg().view(b, samples).mean([1L]);
                 var information = perCopy.view(new long[] { b, samples }.Concat(mean.shape).ToArray()).mean([1L]);
-                var loss = modelLoss.add(information.mean([1L, 2L, 3L]).mul(scalars.Of(beta)), ScalarScope.One).sum();
+                var loss = modelLoss.Plus(information.mean([1L, 2L, 3L]).mul(scalars.Of(beta))).sum();
                 var gradient = autograd.grad([loss], [variable])[0];
                 adam.Apply(alpha, gradient);
                 capacity = information.detach().MoveToOuterDisposeScope();
@@ -227,9 +229,9 @@ public sealed class InformationBottleneck : SaliencyMethod
             using var scope = NewDisposeScope();
             using var scalars = new ScalarScope();
             var f = features.detach().to(ScalarType.Float64);
-            sum.add_(f.sum([0L]), ScalarScope.One);
-            squares.add_(ScalarScope.Square(f).sum([0L]), ScalarScope.One);
-            nonZero.add_(f.ne(scalars.Of(0)).to(ScalarType.Float64).sum([0L]), ScalarScope.One);
+            sum.PlusInPlace(f.sum([0L]));
+            squares.PlusInPlace(f.Squared().sum([0L]));
+            nonZero.PlusInPlace(f.ne(scalars.Of(0)).to(ScalarType.Float64).sum([0L]));
             Count += features.shape[0];
         }
 
@@ -249,7 +251,7 @@ public sealed class InformationBottleneck : SaliencyMethod
             }
 
             using var scalars = new ScalarScope();
-            var variance = (squares - ScalarScope.Square(sum).div(scalars.Of(Count))).div(scalars.Of(Count - 1)); // (Σx² − (Σx)²/n) / (n − 1)
+            var variance = (squares - sum.Squared().div(scalars.Of(Count))).div(scalars.Of(Count - 1)); // (Σx² − (Σx)²/n) / (n − 1)
             return variance.clamp_min(scalars.Of(0)).sqrt().to(ScalarType.Float32).MoveToOuterDisposeScope();
         }
 

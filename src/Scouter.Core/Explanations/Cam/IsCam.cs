@@ -1,7 +1,7 @@
 // IS-CAM: Naidu et al., "IS-CAM: Integrated Score-CAM for axiomatic-based explanations", 2020. As in the paper's
 // algorithm and torch-cam's ISCAM, the mask is accumulated over N steps, M ← M + (i/N)·M_k, and the target's
 // probabilities on x ⊙ M are averaged (torch-cam sums them; the constant factor does not change the map).
-using Scouter.Core.Internal;
+using Scouter.Core.Compat;
 using TorchSharp;
 using static TorchSharp.torch;
 

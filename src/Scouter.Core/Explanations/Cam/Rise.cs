@@ -1,7 +1,7 @@
 // RISE: Petsiuk, Das and Saenko, "RISE: Randomized Input Sampling for Explanation of Black-box Models", BMVC 2018.
 // Masks: a random binary s×s grid (cells kept with probability p), bilinearly upsampled to (s+1)·⌈H/s⌉ × (s+1)·⌈W/s⌉
 // and cropped at a random shift; saliency S = 1/(N·p) Σ_i f(x ⊙ M_i) · M_i (the paper's eq. 6).
-using Scouter.Core.Internal;
+using Scouter.Core.Compat;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -63,9 +63,9 @@ public sealed class Rise : SaliencyMethod
         var up = nn.functional.interpolate(grid, [upH, upW], mode: InterpolationMode.Bilinear, align_corners: false);
         var shiftY = randint(cellH, [count, 1], generator: generator);
         var shiftX = randint(cellW, [count, 1], generator: generator);
-        var rows = shiftY.add(scalars.Range(height), ScalarScope.One).view(count, 1, height, 1).expand(count, 1, height, upW);
+        var rows = shiftY.Plus(scalars.Range(height)).view(count, 1, height, 1).expand(count, 1, height, upW);
         var cropped = up.gather(2, rows);
-        var cols = shiftX.add(scalars.Range(width), ScalarScope.One).view(count, 1, 1, width).expand(count, 1, height, width);
+        var cols = shiftX.Plus(scalars.Range(width)).view(count, 1, 1, width).expand(count, 1, height, width);
         return cropped.gather(3, cols).to(device ?? CPU).MoveToOuterDisposeScope();
     }
 
@@ -82,7 +82,7 @@ public sealed class Rise : SaliencyMethod
             var count = Math.Min(block, masks - start);
             var drawn = DrawMasks(count, height, width, generator, images.device);
             var scores = PerturbedForwardPasses.ScoreMasked(Model, images, null, count, (_, m) => drawn.index_select(0, m), target, Options.ForwardBatchSize);
-            saliency.add_(einsum("bn,nhw->bhw", scores, drawn.squeeze(1)), ScalarScope.One);
+            saliency.PlusInPlace(einsum("bn,nhw->bhw", scores, drawn.squeeze(1)));
         }
 
         using var scalars = new ScalarScope();

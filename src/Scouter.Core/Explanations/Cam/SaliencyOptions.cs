@@ -22,7 +22,7 @@ public sealed record SaliencyOptions
     public long Seed { get; init; }
 
     /// <summary>
-    /// For methods created by name (<see cref="BaselineMethods.Create"/>): overrides the sample count of the sampling
+    /// For methods created by name (<see cref="SaliencyMethodRegistry.Create"/>): overrides the sample count of the sampling
     /// methods (SS-CAM noise samples, IS-CAM integration steps, RISE masks, I-GOS integration steps), which sets
     /// their cost; null keeps each method's published default.
     /// </summary>

@@ -2,7 +2,7 @@
 // CVPRW 2020. As in torch-cam's ScoreCAM (the implementation the official SCOUTER comparison used), each activation
 // channel is min–max normalised, upsampled to the input and used as a mask x ⊙ M_k, and the channel's weight is the
 // target's softmax probability on the masked input.
-using Scouter.Core.Internal;
+using Scouter.Core.Compat;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,7 +2,7 @@
 // Deep Convolutional Neural Network Models", 2019. Grad-CAM++ with the derivatives averaged over noisy copies of
 // the input (SmoothGrad, Smilkov et al. 2017). Defaults (4 samples, σ = 0.3) follow torch-cam's SmoothGradCAMpp,
 // which the official SCOUTER comparison used.
-using Scouter.Core.Internal;
+using Scouter.Core.Compat;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -56,12 +56,12 @@ public sealed class SmoothGradCamPlusPlus : GradCamPlusPlus
         for (var s = 0; s < samples; s++)
         {
             using var step = NewDisposeScope();
-            var noisy = context.Images.add(Noise(context.Images.shape, context.Generator, context.Images.device).mul_(std), ScalarScope.One);
+            var noisy = context.Images.Plus(Noise(context.Images.shape, context.Generator, context.Images.device).mul_(std));
             var (_, g) = ActivationsAndGradients(noisy, context.Target);
-            var g2 = ScalarScope.Square(g);
-            first.add_(g, ScalarScope.One);
-            second.add_(g2, ScalarScope.One);
-            third.add_(g2.mul_(g), ScalarScope.One);
+            var g2 = g.Squared();
+            first.PlusInPlace(g);
+            second.PlusInPlace(g2);
+            third.PlusInPlace(g2.mul_(g));
         }
 
         var count = scalars.Of(samples);

@@ -1,6 +1,7 @@
 // SS-CAM: Wang et al., "SS-CAM: Smoothed Score-CAM for Sharper Visual Feature Localization", 2020. As in torch-cam's
 // SSCAM: each sample adds Gaussian noise N(0, σ²) of the input's shape to every channel mask, and the weights are
 // averaged over samples. Defaults (35 samples, σ = 2) are torch-cam's.
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -58,6 +59,6 @@ public sealed class SsCam : ScoreCam
         using var scalars = new ScalarScope();
         var keys = KeyedNoise.RowKeys(images, samples, this.samples).cpu().data<long>().ToArray();
         var noise = KeyedNoise.Normal(baseSeed, keys, context.Images.shape[1..], masks.device).mul_(scalars.Of(noiseStd));
-        return masks.add(noise, ScalarScope.One).MoveToOuterDisposeScope();
+        return masks.Plus(noise).MoveToOuterDisposeScope();
     }
 }

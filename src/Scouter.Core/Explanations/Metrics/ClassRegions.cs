@@ -1,3 +1,4 @@
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -43,7 +44,7 @@ public sealed class ClassRegions : IDisposable
                 throw new ArgumentException($"{nameof(ClassRegions)}: image indices and classes must be ≥ 0.", nameof(imageIndices));
             }
 
-            var keys = imageIndices.mul(scalars.Of(classes.max().item<long>() + 1)).add(classes, ScalarScope.One);
+            var keys = imageIndices.mul(scalars.Of(classes.max().item<long>() + 1)).Plus(classes);
             var (distinct, _, _) = keys.unique();
             if (distinct.shape[0] != count)
             {
@@ -99,7 +100,7 @@ public sealed class ClassRegions : IDisposable
         var images = objects.div(scalars.Of(planes), rounding_mode: RoundingMode.floor);
         var objectClass = classes.index_select(0, objects);
         var m = scalars.Of(objectClass.max().item<long>() + 1);
-        var (keys, inverse, _) = images.mul(m).add(objectClass, ScalarScope.One).unique(return_inverse: true);
+        var (keys, inverse, _) = images.mul(m).Plus(objectClass).unique(return_inverse: true);
         var pixels = objectMasks.flatten(0, 1).index_select(0, objects).flatten(1).to(ScalarType.Float32);
         var union = zeros([keys.shape[0], height * width]).index_add_(0, inverse!, pixels, ScalarScope.One).gt(scalars.Of(0f)).view(-1, height, width);
         return Detached(keys.div(m, rounding_mode: RoundingMode.floor), keys.remainder(m), union);

@@ -1,5 +1,6 @@
 // The explanation metrics of the SCOUTER paper (§4.2, Table 3) for a model's own SCOUTER maps and for baseline
 // methods on an FC model, over batches of images with labels and, optionally, ground-truth boxes or masks.
+using Scouter.Core.Compat;
 using Scouter.Core.Explanations.Cam;
 using Scouter.Core.Inference;
 using Scouter.Core.Internal;
@@ -157,7 +158,7 @@ public sealed class ExplanationEvaluator
         {
             // Row b·n + c of the flattened maps is class c of image b.
             using var scalars = new ScalarScope();
-            var rows = pairs.ImageIndices.mul(scalars.Of(classMaps.shape[1])).add(pairs.Classes, ScalarScope.One).to(joint.device);
+            var rows = pairs.ImageIndices.mul(scalars.Of(classMaps.shape[1])).Plus(pairs.Classes).to(joint.device);
             var pairMaps = ExplanationMaps.Upsample(joint.flatten(0, 1).index_select(0, rows).unsqueeze(1), images.shape[2], images.shape[3]).squeeze(1);
             MeasureClasses(pairMaps, pairs, sums);
         }

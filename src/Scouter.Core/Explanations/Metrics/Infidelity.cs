@@ -1,6 +1,7 @@
 // Infidelity: Yeh, Hsieh, Suggala, Inouye and Ravikumar, "On the (In)fidelity and Sensitivity of Explanations",
 // NeurIPS 2019: INFD(φ, f, x) = E_I[(Iᵀφ − (f(x) − f(x − I)))²]. Their code (saliency_evaluation, get_exp_infid)
 // first rescales φ by the optimal β = E[Δf·Iᵀφ] / E[(Iᵀφ)²], which makes the measure independent of the map's scale.
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -91,12 +92,12 @@ public static class Infidelity
         var predicted = dots.view(b, samples);
         if (optimalScaling)
         {
-            var denominator = ScalarScope.Square(predicted).mean([1L], keepdim: true);
+            var denominator = predicted.Squared().mean([1L], keepdim: true);
             var positive = denominator.gt(scalars.Of(0));
             var beta = where(positive, (change * predicted).mean([1L], keepdim: true) / where(positive, denominator, ones_like(denominator)), zeros_like(denominator));
             predicted = predicted * beta;
         }
 
-        return ScalarScope.Square(change - predicted).mean([1L]).MoveToOuterDisposeScope();
+        return (change - predicted).Squared().mean([1L]).MoveToOuterDisposeScope();
     }
 }

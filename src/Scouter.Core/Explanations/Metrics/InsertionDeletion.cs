@@ -1,6 +1,7 @@
 // Insertion and deletion games: Petsiuk, Das and Saenko, "RISE: Randomized Input Sampling for Explanation of
 // Black-box Models", BMVC 2018, §4.1 (their evaluation.py CausalMetric). Pixels are changed in descending order of
 // saliency, `step` pixels at a time, and the target's probability is recorded before the first and after every step.
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -81,7 +82,7 @@ public static class InsertionDeletion
         var n = x.shape[0];
         var widths = x.narrow(0, 1, n - 1) - x.narrow(0, 0, n - 1);
         using var scalars = new ScalarScope();
-        var heights = y.narrow(1, 1, n - 1).add(y.narrow(1, 0, n - 1), ScalarScope.One).div(scalars.Of(2)); // trapezoids
+        var heights = y.narrow(1, 1, n - 1).Plus(y.narrow(1, 0, n - 1)).div(scalars.Of(2)); // trapezoids
         return (heights * widths).sum(1).MoveToOuterDisposeScope();
     }
 

@@ -1,4 +1,4 @@
-using Scouter.Core.Internal;
+using Scouter.Core.Compat;
 using static TorchSharp.torch;
 
 namespace Scouter.Core.Explanations.Metrics;

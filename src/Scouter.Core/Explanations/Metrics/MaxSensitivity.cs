@@ -2,6 +2,7 @@
 // SENS_max(φ, x) = max_{‖δ‖∞ ≤ r} ‖φ(x + δ) − φ(x)‖ / ‖φ(x)‖, estimated with random δ ~ U[−r, r].
 // Their code (get_exp_sens) divides the running maximum by ‖φ(x)‖ inside the sampling loop, so the norm is
 // applied again at every sample; here it is applied once, to the maximum.
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using static TorchSharp.torch;
 
@@ -71,16 +72,16 @@ public static class MaxSensitivity
         for (var s = 0; s < samples; s++)
         {
             using var step = NewDisposeScope();
-            var moved = explain(images.add(perturbation(s), ScalarScope.One)).to(ScalarType.Float64);
+            var moved = explain(images.Plus(perturbation(s))).to(ScalarType.Float64);
             if (!moved.shape.SequenceEqual(reference.shape))
             {
                 throw new InvalidOperationException($"{nameof(MaxSensitivity)}: the explanation of perturbed images has shape [{string.Join(", ", moved.shape)}], the original [{string.Join(", ", reference.shape)}].");
             }
 
-            largest = maximum(largest, ScalarScope.Square((moved - reference).flatten(1)).sum(1).sqrt()).MoveToOuterDisposeScope();
+            largest = maximum(largest, ((moved - reference).flatten(1)).Squared().sum(1).sqrt()).MoveToOuterDisposeScope();
         }
 
-        var norm = ScalarScope.Square(reference.flatten(1)).sum(1).sqrt();
+        var norm = reference.flatten(1).Squared().sum(1).sqrt();
         return where(norm.gt(scalars.Of(0)), largest / norm, full_like(norm, scalars.Of(double.NaN))).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,5 @@
 // The pointing game: Zhang et al., "Top-down Neural Attention by Excitation Backprop", ECCV 2016 (IJCV 2018).
-using Scouter.Core.Internal;
+using Scouter.Core.Compat;
 using static TorchSharp.torch;
 
 namespace Scouter.Core.Explanations.Metrics;
@@ -33,7 +33,7 @@ public static class PointingGame
         var col = flat.remainder(scalars.Of(width)).to(ScalarType.Float64).view(b, 1, 1);
         var rows = scalars.Range(height, ScalarType.Float64, maps.device).view(1, -1, 1);
         var cols = scalars.Range(width, ScalarType.Float64, maps.device).view(1, 1, -1);
-        var near = ScalarScope.Square(rows - row).add(ScalarScope.Square(cols - col), ScalarScope.One).le(scalars.Of(tolerance * tolerance));
+        var near = (rows - row).Squared().Plus((cols - col).Squared()).le(scalars.Of(tolerance * tolerance));
         return near.logical_and(inside).flatten(1).any(1).MoveToOuterDisposeScope();
     }
 }

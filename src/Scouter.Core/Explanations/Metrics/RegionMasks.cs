@@ -1,3 +1,4 @@
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -35,8 +36,8 @@ public static class RegionMasks
         var y2 = b.select(2, 3).view(b.shape[0], -1, 1, 1);
         using var scalars = new ScalarScope();
         var half = scalars.Of(0.5); // pixel centres
-        var rows = scalars.Range(height, ScalarType.Float64, boxes.device).add(half, ScalarScope.One).view(1, 1, -1, 1);
-        var cols = scalars.Range(width, ScalarType.Float64, boxes.device).add(half, ScalarScope.One).view(1, 1, 1, -1);
+        var rows = scalars.Range(height, ScalarType.Float64, boxes.device).Plus(half).view(1, 1, -1, 1);
+        var cols = scalars.Range(width, ScalarType.Float64, boxes.device).Plus(half).view(1, 1, 1, -1);
         var inside = rows.ge(y1).logical_and(rows.le(y2)).logical_and(cols.ge(x1)).logical_and(cols.le(x2));
         return inside.any(1).MoveToOuterDisposeScope();
     }

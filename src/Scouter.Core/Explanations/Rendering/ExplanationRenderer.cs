@@ -1,3 +1,4 @@
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using Scouter.Core.Modules;
 using TorchSharp;

@@ -1,6 +1,7 @@
 // The official SCOUTER overlay (sloter/utils/vis.py, apply_colormap_on_image): the map's colours get alpha
 // ⌊0.4·255⌋ = 102 and are alpha-composited over the opaque image with Pillow's Image.alpha_composite, whose integer
 // arithmetic (libImaging/AlphaComposite.c, 7 extra bits, rounded division by 255) is reproduced here.
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -46,9 +47,9 @@ public static class HeatmapOverlay
         using var scalars = new ScalarScope();
         var by256 = scalars.Of(256);
         // (heat·a + background·(255 − a))·128 + (0x80 << 7)
-        var t = heatmaps.to(ScalarType.Int64).mul(scalars.Of(a)).add(background.to(ScalarType.Int64).mul(scalars.Of(255 - a)), ScalarScope.One)
-            .mul(scalars.Of(128)).add(scalars.Of(0x80 << 7), ScalarScope.One);
-        var divided = t.div(by256, rounding_mode: RoundingMode.floor).add_(t, ScalarScope.One).div_(by256, rounding_mode: RoundingMode.floor); // SHIFTFORDIV255
+        var t = heatmaps.to(ScalarType.Int64).mul(scalars.Of(a)).Plus(background.to(ScalarType.Int64).mul(scalars.Of(255 - a)))
+            .mul(scalars.Of(128)).Plus(scalars.Of(0x80 << 7));
+        var divided = t.div(by256, rounding_mode: RoundingMode.floor).PlusInPlace(t).div_(by256, rounding_mode: RoundingMode.floor); // SHIFTFORDIV255
         return divided.div_(scalars.Of(128), rounding_mode: RoundingMode.floor).to(ScalarType.Byte).MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -47,7 +48,7 @@ public static class ImageTensors
 
             var m = tensor(mean.Select(v => (float)v).ToArray(), device: images.device).view(1, -1, 1, 1);
             var s = tensor(std.Select(v => (float)v).ToArray(), device: images.device).view(1, -1, 1, 1);
-            x = (x * s).add(m, ScalarScope.One);
+            x = (x * s).Plus(m);
         }
 
         return UnitToBytes(x).MoveToOuterDisposeScope();

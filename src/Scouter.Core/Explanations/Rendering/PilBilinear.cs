@@ -2,6 +2,7 @@
 // with the triangle filter, support scaled when downsampling, normalize_coeffs_8bpc with 22 fractional bits, a
 // horizontal pass rounded to 8 bits, then a vertical pass). The official SCOUTER visualisation resizes its 8-bit slot
 // maps to the image size this way before colouring them.
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -58,7 +59,7 @@ public static class PilBilinear
     private static Tensor Round(Tensor sums)
     {
         using var scalars = new ScalarScope();
-        return sums.add(scalars.Of(1L << (PrecisionBits - 1)), ScalarScope.One).div_(scalars.Of(1L << PrecisionBits)).floor_().clamp_(scalars.Of(0), scalars.Of(255));
+        return sums.Plus(scalars.Of(1L << (PrecisionBits - 1))).div_(scalars.Of(1L << PrecisionBits)).floor_().clamp_(scalars.Of(0), scalars.Of(255));
     }
 
     private static Tensor Coefficients(long inSize, long outSize, Device device)

@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 namespace Scouter.Core.Explanations.Rendering;
 
 /// <summary>
-/// PNG encoding and decoding of 8-bit images through TorchVision's SkiaSharp imager. Only greyscale and RGB are
-/// written: TorchVision 0.107 stores 4-channel images with blue as alpha.
+/// PNG encoding of 8-bit images through TorchVision's SkiaSharp imager. Only greyscale and RGB are written:
+/// TorchVision 0.107 stores 4-channel images with blue as alpha. Decoding is <see cref="Data.Imaging.ImageDecoder"/>'s.
 /// </summary>
 public static class Png
 {
@@ -27,15 +27,6 @@ public static class Png
 
         using var contiguous = image.cpu().contiguous();
         return Imager.EncodeImage(contiguous, torchvision.ImageFormat.Png);
-    }
-
-    /// <summary>Decodes a PNG file's bytes into a uint8 image.</summary>
-    /// <param name="png">The file's bytes.</param>
-    /// <param name="rgb">Decode to RGB <c>[3, H, W]</c> (true) or greyscale <c>[1, H, W]</c>.</param>
-    public static Tensor Decode(byte[] png, bool rgb = true)
-    {
-        ArgumentNullException.ThrowIfNull(png);
-        return Imager.DecodeImage(png, rgb ? torchvision.io.ImageReadMode.RGB : torchvision.io.ImageReadMode.GRAY);
     }
 
     /// <summary>Writes one image as a PNG file, atomically: a temporary file in the same folder is renamed over the target.</summary>

@@ -72,8 +72,10 @@ internal sealed class PickleWriter
 
                 break;
             case PickleDict dict: WriteDict(dict.IsOrdered, dict.Select(e => (e.Key, e.Value))); break;
-            case StateDict stateDict: WriteDict(true, stateDict.Select(e => ((object)e.Key, (object?)e.Value))); break;
             case IDictionary dictionary: WriteDict(false, dictionary.Cast<DictionaryEntry>().Select(e => (e.Key, e.Value))); break;
+            // A state dict (Interop's StateDict, or any other read-only name → tensor map in its own order) is an
+            // OrderedDict, as torch.save writes a module's state_dict().
+            case IReadOnlyDictionary<string, Tensor> stateDict: WriteDict(true, stateDict.Select(e => ((object)e.Key, (object?)e.Value))); break;
             case HashSet<object?> set:
                 WriteGlobal("builtins", "set");
                 WriteList(set);

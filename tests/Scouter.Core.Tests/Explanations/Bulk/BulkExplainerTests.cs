@@ -1,4 +1,5 @@
 using Scouter.Core.Data.Datasets;
+using Scouter.Core.Data.Imaging;
 using Scouter.Core.Data.Transforms;
 using Scouter.Core.Diagnostics;
 using Scouter.Core.Explanations;
@@ -43,7 +44,7 @@ public sealed class BulkExplainerTests : IDisposable
         using var model = TinyModel(polarity);
         model.eval();
         var val = Val(10);
-        var transform = ImageTransform.ForEvaluation(val, Size);
+        var transform = val.EvaluationTransform(Size);
         var path = folder.PathOf("val.jsonl");
 
         var summary = new BulkExplainer(model, Serial(topK: 2)).Run(val, transform, path);
@@ -87,7 +88,7 @@ public sealed class BulkExplainerTests : IDisposable
     {
         using var model = TinyModel();
         var val = Val(3);
-        var transform = ImageTransform.ForEvaluation(val, Size);
+        var transform = val.EvaluationTransform(Size);
         var small = folder.PathOf("small.jsonl");
         var large = folder.PathOf("large.jsonl");
         var options = Serial();
@@ -111,7 +112,7 @@ public sealed class BulkExplainerTests : IDisposable
     {
         using var model = TinyModel();
         var val = Val(14);
-        var transform = ImageTransform.ForEvaluation(val, Size);
+        var transform = val.EvaluationTransform(Size);
         var whole = folder.PathOf("whole.jsonl");
         new BulkExplainer(model, Serial()).Run(val, transform, whole);
         var lines = File.ReadAllLines(whole);
@@ -135,7 +136,7 @@ public sealed class BulkExplainerTests : IDisposable
     {
         using var model = TinyModel();
         var val = Val(5);
-        var transform = ImageTransform.ForEvaluation(val, Size);
+        var transform = val.EvaluationTransform(Size);
         var path = folder.PathOf("val.jsonl");
         new BulkExplainer(model, Serial()).Run(val, transform, path);
         var before = File.ReadAllBytes(path);
@@ -158,7 +159,7 @@ public sealed class BulkExplainerTests : IDisposable
 
         var options = Serial();
         options.Resume = resume;
-        var act = () => new BulkExplainer(model, options).Run(val, ImageTransform.ForEvaluation(val, Size), path);
+        var act = () => new BulkExplainer(model, options).Run(val, val.EvaluationTransform(Size), path);
 
         act.Should().Throw<InvalidDataException>().WithMessage("*line 1*expected an explanation record*left untouched*");
         File.ReadAllBytes(path).Should().Equal(before);
@@ -169,7 +170,7 @@ public sealed class BulkExplainerTests : IDisposable
     {
         using var model = TinyModel();
         var val = Val(20);
-        var transform = ImageTransform.ForEvaluation(val, Size);
+        var transform = val.EvaluationTransform(Size);
         var whole = folder.PathOf("whole.jsonl");
         new BulkExplainer(model, Serial()).Run(val, transform, whole);
         var path = folder.PathOf("cancelled.jsonl");
@@ -203,7 +204,7 @@ public sealed class BulkExplainerTests : IDisposable
     {
         using var model = TinyModel();
         var val = Val(24);
-        var transform = ImageTransform.ForEvaluation(val, Size);
+        var transform = val.EvaluationTransform(Size);
         var counts = new List<long>();
         var before = LiveTensors.Count();
 
@@ -219,7 +220,7 @@ public sealed class BulkExplainerTests : IDisposable
     {
         using var model = TinyModel();
         var val = Val(2000);
-        var transform = ImageTransform.ForEvaluation(val, Size);
+        var transform = val.EvaluationTransform(Size);
         var samples = new List<(int Done, long Rss, long Tensors)>();
         var options = new BulkExplanationOptions { BatchSize = 50, TopK = 2, FlushToDisk = false };
 
@@ -256,7 +257,7 @@ public sealed class BulkExplainerTests : IDisposable
         {
             var overlay = Path.Combine(options.OverlayDirectory, $"{record.Id}_why_class{record.Maps[0].Class}.png");
             File.Exists(overlay).Should().BeTrue(overlay);
-            using var decoded = Png.Decode(File.ReadAllBytes(overlay));
+            using var decoded = ImageDecoder.Decode(File.ReadAllBytes(overlay), "png");
             decoded.shape.Should().Equal(3, Size, Size);
         }
     }
@@ -277,9 +278,9 @@ public sealed class BulkExplainerTests : IDisposable
         using var model = TinyModel();
         var val = Val(2);
 
-        var act = () => new BulkExplainer(model).Run(val, ImageTransform.ForTraining(val, Size, augment: true), folder.PathOf("x.jsonl"));
+        var act = () => new BulkExplainer(model).Run(val, val.TrainingTransform(Size, augment: true), folder.PathOf("x.jsonl"));
 
-        act.Should().Throw<ArgumentException>().WithMessage("*ForEvaluation*");
+        act.Should().Throw<ArgumentException>().WithMessage("*EvaluationTransform*");
     }
 
     /// <summary>Reports on the explaining thread (<see cref="Progress{T}"/> would post to the thread pool).</summary>

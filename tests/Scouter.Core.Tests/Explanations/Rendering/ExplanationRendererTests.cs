@@ -1,3 +1,4 @@
+using Scouter.Core.Data.Imaging;
 using Scouter.Core.Explanations.Rendering;
 using Scouter.Core.Options;
 using static TorchSharp.torch;
@@ -64,7 +65,7 @@ public sealed class ExplanationRendererTests
 
             written.Select(Path.GetFileName).Should().Equal("batch0_0.png", "batch0_0_whynot_class0.png", "batch0_0_whynot_class0_mask.png", "batch0_grid.png");
             written.Should().OnlyContain(path => File.Exists(path));
-            using var grid = Png.Decode(File.ReadAllBytes(written[^1]));
+            using var grid = ImageDecoder.Decode(File.ReadAllBytes(written[^1]), "png");
             grid.shape.Should().Equal(3, 4 + 2 * 2, 2 * 4 + 3 * 2); // one row; image and one overlay
         }
         finally

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Scouter.Core.Data.Imaging;
 using Scouter.Core.Explanations.Metrics;
 using Scouter.Core.Explanations.Rendering;
 using Scouter.Core.Options;
@@ -25,9 +26,9 @@ public sealed class HtmlReportTests
 
         var uris = Regex.Matches(html, "src=\"data:image/png;base64,([^\"]+)\"").Select(m => Convert.FromBase64String(m.Groups[1].Value)).ToList();
         uris.Should().HaveCount(2 * (1 + 2 + 2)); // per image: the image, two positive and two negative overlays
-        using var firstImage = Png.Decode(uris[0]);
+        using var firstImage = ImageDecoder.Decode(uris[0], "png");
         RenderingFixture.Array(firstImage).Should().Equal(RenderingFixture.Array(positive.Images[0]));
-        using var secondNegative = Png.Decode(uris[4]);
+        using var secondNegative = ImageDecoder.Decode(uris[4], "png");
         RenderingFixture.Array(secondNegative).Should().Equal(RenderingFixture.Array(negative.Overlays[0, 1]));
 
         html.Should().Contain("<title>Run &lt;1&gt;</title>").And.Contain("Grad-CAM &amp; co");

@@ -1,3 +1,4 @@
+using Scouter.Core.Data.Imaging;
 using Scouter.Core.Explanations.Rendering;
 using static TorchSharp.torch;
 
@@ -11,7 +12,7 @@ public sealed class PngTests
         using var image = randint(0, 256, [3, 5, 7]).to(ScalarType.Byte);
 
         var bytes = Png.Encode(image);
-        using var decoded = Png.Decode(bytes);
+        using var decoded = ImageDecoder.Decode(bytes, "png");
 
         bytes.Take(4).Should().Equal(0x89, (byte)'P', (byte)'N', (byte)'G');
         RenderingFixture.Array(decoded).Should().Equal(RenderingFixture.Array(image));
@@ -29,7 +30,7 @@ public sealed class PngTests
             Png.Write(image, path);
 
             Directory.GetFiles(Path.Combine(folder, "sub")).Should().Equal(path);
-            using var decoded = Png.Decode(File.ReadAllBytes(path), rgb: false);
+            using var decoded = ImageDecoder.Decode(File.ReadAllBytes(path), "png", rgb: false);
             decoded.shape.Should().Equal(1, 3, 4);
         }
         finally

@@ -2,9 +2,8 @@
 // 0x00 0x00 <type> <rank>, then <rank> int32 dimensions, then the data row-major.
 using System.Buffers.Binary;
 using System.IO.Compression;
-using Scouter.Core.Data.Datasets;
 
-namespace Scouter.Core.Data.Imaging;
+namespace Scouter.Core.Data.Datasets;
 
 /// <summary>One IDX file of unsigned bytes, read whole (raw or gzip-compressed, detected from its first bytes).</summary>
 public sealed class IdxFile

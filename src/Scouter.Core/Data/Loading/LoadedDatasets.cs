@@ -1,8 +1,8 @@
-using Scouter.Core.Data.Loading;
+using Scouter.Core.Data.Datasets;
 using Scouter.Core.Data.Transforms;
 using Microsoft.Extensions.Logging;
 
-namespace Scouter.Core.Data.Datasets;
+namespace Scouter.Core.Data.Loading;
 
 /// <summary>What <see cref="DatasetFactory"/> returns: both splits, their class names, and the official transforms for them.</summary>
 /// <param name="Train">The training split.</param>

@@ -1,10 +1,9 @@
-using Scouter.Core.Internal;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-namespace Scouter.Core.Backbones;
+namespace Scouter.Core.Compat;
 
 /// <summary>
 /// TorchSharp's <see cref="BatchNorm2d"/>, computed the same way, whose training-mode forward frees the native
@@ -13,10 +12,12 @@ namespace Scouter.Core.Backbones;
 /// <remarks>
 /// <para>TorchSharp 0.107's <see cref="BatchNorm.forward"/> counts batches with <c>num_batches_tracked.add_(1)</c>,
 /// whose two implicit scalars (the 1 and the hidden <c>alpha</c>) only the finalizer frees, and 0.107 does not keep
-/// them alive for the native call: a garbage collection in between crashed a training run once ("Unknown scalar
-/// type"; docs/training.md). This module does the same update with scalars it owns. Parameters, buffers, their names
+/// them alive for the native call: a garbage collection in between can free them under it ("Unknown scalar type";
+/// docs/training.md). This module does the same update with scalars it owns. Parameters, buffers, their names
 /// (<c>weight</c>, <c>bias</c>, <c>running_mean</c>, <c>running_var</c>, <c>num_batches_tracked</c>), state
 /// dictionaries, hooks and results are those of <see cref="BatchNorm2d"/>.</para>
+/// <para>Upstream fixes: TorchSharp PRs #1434 and #1496. When both ship, use <c>nn.BatchNorm2d</c> again and delete
+/// this class (see <see cref="ScalarScope"/>).</para>
 /// </remarks>
 public sealed class ScalarSafeBatchNorm2d : BatchNorm
 {

@@ -1,9 +1,8 @@
-using Scouter.Core.Internal;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Scouter.Core.Training;
+namespace Scouter.Core.Compat;
 
 /// <summary>
 /// TorchSharp's <see cref="AdamW"/> (PyTorch's default single-tensor AdamW) with a step that frees every native
@@ -16,7 +15,9 @@ namespace Scouter.Core.Training;
 /// scalar alive for the length of the native call that reads it, so a garbage collection in between can free it
 /// under the call ("Unknown scalar type", "Expected false to be true" from <c>c10::Scalar</c>; docs/training.md).
 /// This step computes exactly the same operations in the same order with scalars it owns and disposes.</para>
-/// <para><see cref="Trainer"/> uses it; it is a drop-in replacement wherever an <see cref="AdamW"/> is expected.</para>
+/// <para><see cref="Training.Trainer"/> uses it; it is a drop-in replacement wherever an <see cref="AdamW"/> is expected.</para>
+/// <para>Upstream fixes: TorchSharp PRs #1434 and #1496. When both ship, use <c>optim.AdamW</c> again and delete this
+/// class (see <see cref="ScalarScope"/>).</para>
 /// </remarks>
 public sealed class ScalarSafeAdamW : AdamW
 {
