@@ -74,7 +74,7 @@ public sealed class CommandTests : IDisposable
         // One readable panel per explained validation image (four), and the report, whose path is printed.
         var panels = Directory.EnumerateFiles(explanations, "panel_*.png").Select(Path.GetFileName).Order().ToList();
         panels.Should().Equal("panel_0.png", "panel_1.png", "panel_2.png", "panel_3.png");
-        using (var panel = Scouter.Core.Explanations.Rendering.Png.Decode(File.ReadAllBytes(Path.Combine(explanations, "panel_0.png"))))
+        using (var panel = Scouter.Core.Data.Imaging.ImageDecoder.Decode(File.ReadAllBytes(Path.Combine(explanations, "panel_0.png")), "png"))
         {
             // 32 px images enlarged 4× to 128 px tiles: the image and three classes across, a colour-scale and a contour row.
             panel.shape[2].Should().BeGreaterThan(4 * 128);

@@ -1,4 +1,5 @@
 using Scouter.Core.Backbones;
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,3 +1,4 @@
+using Scouter.Core.Compat;
 using Scouter.Core.Backbones;
 using Scouter.Core.Explanations.Metrics;
 using Scouter.Core.Inference;

@@ -1,3 +1,4 @@
+using Scouter.Core.Compat;
 using Scouter.Core.Internal;
 using TorchSharp;
 using static TorchSharp.torch;

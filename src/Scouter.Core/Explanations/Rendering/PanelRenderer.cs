@@ -1,3 +1,4 @@
+using Scouter.Core.Compat;
 using System.Globalization;
 using Scouter.Core.Internal;
 using Scouter.Core.Modules;

@@ -80,7 +80,7 @@ public sealed class HtmlReportTests
 
         var uris = Regex.Matches(html, "src=\"data:image/png;base64,([^\"]+)\"").Select(m => Convert.FromBase64String(m.Groups[1].Value)).ToList();
         uris.Should().HaveCount(2 * (1 + 1 + 3)); // per image: the image, its panel, three overlays
-        using var secondPanel = Png.Decode(uris[6]);
+        using var secondPanel = ImageDecoder.Decode(uris[6], "png");
         using var expected = panels.Panels[1];
         RenderingFixture.Array(secondPanel).Should().Equal(RenderingFixture.Array(expected));
         html.Should().Contain($"<img width=\"{panels.Layout.Width}\" alt=\"panel\"");

@@ -1,3 +1,4 @@
+using Scouter.Core.Data.Imaging;
 using Scouter.Core.Explanations.Rendering;
 using Scouter.Core.Options;
 using Scouter.Core.Tests.Support;
@@ -157,7 +158,7 @@ public sealed class PanelRendererTests : IDisposable
             var files = panels.Save(directory);
 
             files.Select(Path.GetFileName).Should().Equal("panel_0.png", "panel_1.png");
-            using var decoded = Png.Decode(File.ReadAllBytes(files[1]));
+            using var decoded = ImageDecoder.Decode(File.ReadAllBytes(files[1]), "png");
             using var second = panels.Panels[1];
             RenderingFixture.Array(decoded).Should().Equal(RenderingFixture.Array(second));
         }
