@@ -171,10 +171,14 @@ internal sealed record RunSettings(
         };
     }
 
-    /// <summary>The flags as this run uses them: the synthetic profile applied where the user left a flag at its default.</summary>
+    /// <summary>
+    /// The flags as this run uses them: the synthetic profile applied where the user left a flag at its default. An
+    /// imported ONNX backbone keeps the strides of its graph, so the profile's output stride does not apply to it.
+    /// </summary>
     public static ParsedArguments Effective(ParsedArguments args) =>
         ProfileOf(args) is { } profile
-            ? args.With(profile.Where(p => !args.IsExplicit(p.Key)).ToDictionary(p => p.Key, p => p.Value))
+            ? args.With(profile.Where(p => !args.IsExplicit(p.Key) && !(p.Key == "output_stride" && OnnxBackboneSettings.IsOnnx(args.Text("model") ?? string.Empty)))
+                .ToDictionary(p => p.Key, p => p.Value))
             : args;
 
     /// <summary>Whether the run uses an embedded synthetic data set, whose profile fills unset flags.</summary>
