@@ -10,9 +10,11 @@ public sealed class DataParallelTrainingTests : IDisposable
 
     public void Dispose() => Directory.Delete(output, recursive: true);
 
+    // Output stride 32, where the tolerances below were measured: at the synthetic profile's stride 16 the per-replica
+    // BatchNorm moved one epoch's train loss by 2.6% (1.257 against 1.225), more than the 1% this test allows.
     private static readonly string[] Tiny =
         ["train", "--use_pre", "false", "--synthetic_train", "64", "--synthetic_val", "20", "--img_size", "32", "--batch_size", "16",
-         "--epochs", "1", "--num_workers", "0", "--num_classes", "3", "--slots_per_class", "1"];
+         "--epochs", "1", "--num_workers", "0", "--num_classes", "3", "--slots_per_class", "1", "--output_stride", "32"];
 
     private (string Text, double[] Metrics) Train(string name, params string[] extra)
     {
