@@ -16,6 +16,23 @@ public sealed class PyTorchFormatTests : IDisposable
 
     private string Temp(string name) => Path.Combine(directory, name);
 
+    /// <summary>A copy of the zip at <paramref name="source"/> with every entry's bytes passed through <paramref name="change"/>.</summary>
+    private static string Rebuilt(string source, string target, Func<string, byte[], byte[]> change)
+    {
+        using var input = ZipFile.OpenRead(source);
+        using var output = ZipFile.Open(target, ZipArchiveMode.Create);
+        foreach (var entry in input.Entries)
+        {
+            using var read = entry.Open();
+            var data = new MemoryStream();
+            read.CopyTo(data);
+            using var write = output.CreateEntry(entry.FullName, CompressionLevel.NoCompression).Open();
+            write.Write(change(entry.FullName, data.ToArray()));
+        }
+
+        return target;
+    }
+
     internal static void AssertMatchesPythonValues(StateDict stateDict)
     {
         var expected = InteropFixtures.TinyStateDict();
@@ -223,22 +240,38 @@ public sealed class PyTorchFormatTests : IDisposable
             PyTorchFormat.WriteStateDict(path, new Dictionary<string, Tensor> { ["a"] = a });
         }
 
-        var rebuilt = Temp("short-rebuilt.pth");
-        using (var source = ZipFile.OpenRead(path))
-        using (var target = ZipFile.Open(rebuilt, ZipArchiveMode.Create))
-        {
-            foreach (var entry in source.Entries)
-            {
-                using var input = entry.Open();
-                using var output = target.CreateEntry(entry.FullName, CompressionLevel.NoCompression).Open();
-                var data = new MemoryStream();
-                input.CopyTo(data);
-                output.Write(entry.FullName.EndsWith("data/0", StringComparison.Ordinal) ? data.ToArray()[..4] : data.ToArray());
-            }
-        }
+        var rebuilt = Rebuilt(path, Temp("short-rebuilt.pth"), (name, data) => name.EndsWith("data/0", StringComparison.Ordinal) ? data[..4] : data);
 
         var act = () => PyTorchFormat.Read(rebuilt);
         act.Should().Throw<CheckpointFormatException>().WithMessage("*storage '0' should hold 3 Float32 elements (12 bytes); its entry has 4 bytes*");
+    }
+
+    [Theory]
+    [InlineData(false, 0)]
+    [InlineData(false, 8)]
+    [InlineData(true, 0)]
+    [InlineData(true, 8)]
+    public void Read_StoragesOfEitherByteOrder_AndEntriesLongerThanTheirStorage(bool bigEndian, int extraBytes)
+    {
+        // Storages are read straight into tensor memory when the entry is exactly the storage, through a buffer otherwise.
+        float[] values = [1.5f, -2f, 3.25e-3f];
+        var path = Temp("source.pth");
+        using (var a = tensor(values))
+        {
+            PyTorchFormat.WriteStateDict(path, new Dictionary<string, Tensor> { ["a"] = a });
+        }
+
+        var rebuilt = Rebuilt(path, Temp("rebuilt.pth"), (name, data) => name switch
+        {
+            _ when name.EndsWith("/byteorder", StringComparison.Ordinal) && bigEndian => "big"u8.ToArray(),
+            _ when name.EndsWith("/data/0", StringComparison.Ordinal) =>
+                [.. values.SelectMany(v => bigEndian ? BitConverter.GetBytes(v).Reverse() : BitConverter.GetBytes(v)), .. new byte[extraBytes]],
+            _ => data,
+        });
+
+        using var stateDict = PyTorchFormat.ReadStateDict(rebuilt);
+
+        stateDict["a"].data<float>().ToArray().Should().Equal(values);
     }
 
     [Theory]

@@ -131,21 +131,32 @@ internal static class TorchSaveReader
 
         public byte[] ReadEntry(string name)
         {
-            var entry = archive.GetEntry(name) ?? throw new CheckpointFormatException(path, $"the archive has no entry '{name}'.");
-            if (entry.Length > Array.MaxLength)
-            {
-                throw new CheckpointFormatException(path, $"entry '{name}' holds {entry.Length} bytes; Scouter.Core reads storages of up to {Array.MaxLength} bytes.");
-            }
-
+            var entry = Entry(name);
             var buffer = new byte[entry.Length];
-            using var input = entry.Open();
-            input.ReadExactly(buffer);
-            if (Crc32.HashToUInt32(buffer) != entry.Crc32)
+            ReadInto(entry, buffer);
+            return buffer;
+        }
+
+        private ZipArchiveEntry Entry(string name)
+        {
+            var entry = archive.GetEntry(name) ?? throw new CheckpointFormatException(path, $"the archive has no entry '{name}'.");
+            return entry.Length > Array.MaxLength
+                ? throw new CheckpointFormatException(path, $"entry '{name}' holds {entry.Length} bytes; Scouter.Core reads storages of up to {Array.MaxLength} bytes.")
+                : entry;
+        }
+
+        // The whole entry into the destination (exactly its length), checked against the zip's CRC-32.
+        private void ReadInto(ZipArchiveEntry entry, Span<byte> destination)
+        {
+            using (var input = entry.Open())
             {
-                throw new CheckpointFormatException(path, $"entry '{name}' is corrupt: its bytes do not match the zip's CRC-32 checksum.");
+                input.ReadExactly(destination);
             }
 
-            return buffer;
+            if (Crc32.HashToUInt32(destination) != entry.Crc32)
+            {
+                throw new CheckpointFormatException(path, $"entry '{entry.FullName}' is corrupt: its bytes do not match the zip's CRC-32 checksum.");
+            }
         }
 
         public object? LoadStorage(object? persistentId)
@@ -163,27 +174,49 @@ internal static class TorchSaveReader
 
             if (!storages.TryGetValue(key, out var storage))
             {
-                var bytes = ReadEntry(Prefix + "data/" + key);
-                // Compared by division: a hostile element count times the element size could overflow and pass.
-                if (numel < 0 || numel > bytes.LongLength / dtype.Size)
-                {
-                    throw new FormatException($"storage '{key}' should hold {numel} {dtype.Type} elements ({(BigInteger)numel * dtype.Size} bytes); its entry has {bytes.LongLength} bytes (truncated file?).");
-                }
-
-                if (bigEndian && dtype.Size > 1)
-                {
-                    for (var i = 0; i + dtype.Size <= bytes.Length; i += dtype.Size)
-                    {
-                        Array.Reverse(bytes, i, dtype.Size);
-                    }
-                }
-
-                storage = empty([numel], dtype.Type);
-                storage.bytes = bytes.AsSpan(0, checked((int)(numel * dtype.Size)));
+                storage = ReadStorage(key, numel, dtype);
                 storages[key] = storage;
             }
 
             return new StorageRef(key, storage);
+        }
+
+        private Tensor ReadStorage(string key, long numel, TensorDtypes.Info dtype)
+        {
+            var entry = Entry(Prefix + "data/" + key);
+            // Compared by division: a hostile element count times the element size could overflow and pass.
+            if (numel < 0 || numel > entry.Length / dtype.Size)
+            {
+                throw new FormatException($"storage '{key}' should hold {numel} {dtype.Type} elements ({(BigInteger)numel * dtype.Size} bytes); its entry has {entry.Length} bytes (truncated file?).");
+            }
+
+            var storage = empty([numel], dtype.Type);
+            try
+            {
+                // Usually the entry is exactly the storage: read straight into the tensor's memory, no managed copy.
+                var direct = numel > 0 && numel * dtype.Size == entry.Length;
+                var bytes = direct ? storage.bytes : new byte[entry.Length];
+                ReadInto(entry, bytes);
+                if (bigEndian && dtype.Size > 1)
+                {
+                    for (var i = 0; i + dtype.Size <= bytes.Length; i += dtype.Size)
+                    {
+                        bytes.Slice(i, dtype.Size).Reverse();
+                    }
+                }
+
+                if (!direct && numel > 0)
+                {
+                    storage.bytes = bytes[..checked((int)(numel * dtype.Size))];
+                }
+
+                return storage;
+            }
+            catch
+            {
+                storage.Dispose();
+                throw;
+            }
         }
 
         public bool Call(PickleGlobal callable, object?[] args, out object? result)
