@@ -4,6 +4,7 @@ using Scouter.Core.Explanations.Metrics;
 using Scouter.Core.Interop;
 using Scouter.Core.Modules;
 using Scouter.Core.Options;
+using Scouter.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -113,6 +114,23 @@ public sealed class CheckpointSettingsTests : IClassFixture<CheckpointSettingsTe
         var scores = standardLayout.GetProperty("scores").EnumerateArray().Select(v => v.GetSingle()).ToArray();
         scores.Should().Equal(output.Scores[0].data<float>().ToArray(), "the CLI and the library load the same model and preprocessing");
     }
+
+    [Fact]
+    public void Explain_ChoosesTheInferenceLayout_UnlessAFlagForcesOne()
+    {
+        // explain only runs forward passes: the inference rule decides, and says so; a flag still wins.
+        var expected = PerformanceDefaults.InferenceConvolutionLayout("resnet18");
+
+        var (chosen, _) = Explain(runs.ScouterCheckpoint);
+        var (forced, _) = Explain(runs.ScouterCheckpoint, "--channels_last", "false");
+
+        Flat(chosen).Should().Contain("Convolution layout: " + (expected.Enabled ? "channels-last convolution weights for inference: resnet18" : "plain layout: "))
+            .And.NotContain("--channels_last false");
+        Flat(forced).Should().Contain("Convolution layout: plain layout (--channels_last false)");
+    }
+
+    // The console wraps long log lines.
+    private static string Flat(string text) => string.Join(' ', text.Split(new[] { '\n', '\r', ' ' }, StringSplitOptions.RemoveEmptyEntries));
 
     [Fact]
     public void Explain_AGivenFlagThatDiffers_IsUsedWithAWarningNamingBothValues()

@@ -58,7 +58,7 @@ internal static class FlagTable
         new("image", FlagKind.Text, null, "explain: explain this image instead of the first validation image", Official: false),
         new("json", FlagKind.Text, null, "explain/evaluate: also write the result as JSON to this path", Official: false),
         new("steps", FlagKind.Integer, "20", "bench: timed steps", Official: false),
-        new("channels_last", FlagKind.Boolean, null, "channels-last convolution weights; unset: chosen for this machine and model (ResNet family, images of 128 px or more, CPUs whose LibTorch kernels are AVX-512; docs/performance.md); true or false forces it", Official: false),
+        new("channels_last", FlagKind.Boolean, null, "channels-last convolution weights; unset: chosen for this machine and model (ResNet family, images of 128 px or more, CPUs whose LibTorch kernels are AVX-512; for explain, which only runs forward passes, the ResNet family at any size and instruction set; never where channels-last convolutions fail their self-check; docs/performance.md); true or false forces it", Official: false),
         new("reuse_freed_memory", FlagKind.Boolean, null, "keep freed native memory for reuse instead of returning it to the kernel (fewer page faults per step; resident memory stays at the run's peak); unset: on under Linux", Official: false),
         new("synthetic_train", FlagKind.Integer, "5000", "Synthetic, SyntheticScenes: training images to generate", Official: false),
         new("synthetic_val", FlagKind.Integer, "1000", "Synthetic, SyntheticScenes: validation images to generate", Official: false),

@@ -57,7 +57,11 @@ internal sealed class CheckpointRun : IDisposable
     /// <param name="useSlot">The head this verb needs (xSlot true, FC false), or null for whatever the checkpoint holds.</param>
     /// <param name="batchSize">Images per forward pass, for the memory estimate.</param>
     /// <param name="path">The checkpoint to load, when the verb chose it.</param>
-    public static CheckpointRun Load(ParsedArguments args, CommandContext context, bool? useSlot = null, int batchSize = 1, string? path = null)
+    /// <param name="forwardOnly">
+    /// The verb only runs the model forward without gradients (<c>explain</c>), so its convolution layout follows
+    /// <see cref="PerformanceDefaults.InferenceConvolutionLayout"/> instead of the training rule.
+    /// </param>
+    public static CheckpointRun Load(ParsedArguments args, CommandContext context, bool? useSlot = null, int batchSize = 1, string? path = null, bool forwardOnly = false)
     {
         path ??= args.Text("checkpoint") ?? DefaultPath(args, useSlot ?? args.Boolean("use_slot"));
         if (Directory.Exists(path))
@@ -80,6 +84,11 @@ internal sealed class CheckpointRun : IDisposable
 
         // Weights come from the checkpoint: no ImageNet lookup, no use_pre.
         var settings = RunSettings.From(effective) with { PreTrained = false, UsePre = false, FreezeLayers = 0 };
+        if (forwardOnly)
+        {
+            settings = settings with { ConvolutionLayout = PerformanceSettings.InferenceConvolutionLayout(effective) };
+        }
+
         MemoryBudget.CheckInference(settings, batchSize);
         LoadedDatasets? data = null;
         try
@@ -110,6 +119,7 @@ internal sealed class CheckpointRun : IDisposable
                 throw new CliException($"{path} classifies {numClasses} classes, but {data.Train.Name} has {data.Train.NumClasses}: give the data set it was trained on (--dataset, --dataset_dir).");
             }
 
+            context.Logger.LogInformation("Convolution layout: {Choice}", settings.ConvolutionLayout.Reason);
             if (settings.ConvolutionLayout.Enabled)
             {
                 ChannelsLast.ConvertConvolutions(trained.Model);

@@ -19,7 +19,7 @@ internal static class ExplainCommand
 {
     public static int Run(ParsedArguments args, CommandContext context)
     {
-        using var run = CheckpointRun.Load(args, context, batchSize: args.Text("jsonl") is null ? 1 : args.Integer("batch_size"));
+        using var run = CheckpointRun.Load(args, context, batchSize: args.Text("jsonl") is null ? 1 : args.Integer("batch_size"), forwardOnly: true);
         args = run.Arguments;
         if (run.Model.Head is not XSlotClassifier head)
         {

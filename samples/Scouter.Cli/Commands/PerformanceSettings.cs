@@ -20,7 +20,14 @@ internal static class PerformanceSettings
 
     /// <summary>Whether the model's convolution weights go channels-last: <c>--channels_last</c> when given, else the default for this machine.</summary>
     public static PerformanceChoice ConvolutionLayout(ParsedArguments args) =>
+        Forced(args) ?? PerformanceDefaults.ConvolutionLayout(args.Text("model")!, args.Integer("img_size"));
+
+    /// <summary>The same for a model that only runs forward passes without gradients (<c>explain</c>): the inference rule.</summary>
+    public static PerformanceChoice InferenceConvolutionLayout(ParsedArguments args) =>
+        Forced(args) ?? PerformanceDefaults.InferenceConvolutionLayout(args.Text("model")!);
+
+    private static PerformanceChoice? Forced(ParsedArguments args) =>
         args.OptionalBoolean("channels_last") is { } forced
             ? new PerformanceChoice(forced, forced ? "channels-last convolution weights (--channels_last true)" : "plain layout (--channels_last false)")
-            : PerformanceDefaults.ConvolutionLayout(args.Text("model")!, args.Integer("img_size"));
+            : null;
 }

@@ -17,7 +17,9 @@ namespace Scouter.Core.Training;
 /// least <see cref="ChannelsLastMinImageSize"/> pixels; for this process's own CPU, channels-last convolutions must
 /// also pass <see cref="ConvolutionSelfCheck.ChannelsLastCpu"/>. On AVX2 CPUs oneDNN's channels-last kernels were slower than the
 /// plain layout, and ResNeSt's split attention copies channels-last tensors; everywhere else (other backbones, GPUs,
-/// CPUs not measured) the plain layout is kept, which is never slower than itself.
+/// CPUs not measured) the plain layout is kept, which is never slower than itself. A model that only runs forward
+/// passes (explanation, inference) has its own rule, <see cref="InferenceConvolutionLayout"/>: channels-last won there
+/// with AVX2 and AVX-512 kernels and at 64 px as at 224 px.
 /// </remarks>
 public static class PerformanceDefaults
 {
@@ -32,9 +34,9 @@ public static class PerformanceDefaults
     public static PerformanceChoice ConvolutionLayout(string backbone, int imageSize, Device? device = null, CpuKernelSupport? kernels = null)
     {
         ArgumentNullException.ThrowIfNull(backbone);
-        if (device is not null && device.type != DeviceType.CPU)
+        if (OnGpu(device) is { } gpu)
         {
-            return new PerformanceChoice(false, $"plain layout: channels-last is only measured on CPUs, this model runs on {device}");
+            return gpu;
         }
 
         var thisProcess = kernels is null;
@@ -44,28 +46,67 @@ public static class PerformanceDefaults
             return new PerformanceChoice(false, $"plain layout: LibTorch runs {kernels} here, where channels-last convolutions were slower");
         }
 
+        return Unmeasured(backbone, kernels)
+            ?? (imageSize < ChannelsLastMinImageSize ? new PerformanceChoice(false, $"plain layout: {imageSize} px images are below the {ChannelsLastMinImageSize} px from which channels-last pays") : null)
+            ?? WrongResultsHere(thisProcess)
+            ?? new PerformanceChoice(true, $"channels-last convolution weights: {backbone} at {imageSize} px with {kernels}");
+    }
+
+    /// <summary>
+    /// Whether convolution weights should be channels-last for a model that only runs forward passes without gradients
+    /// (eval mode under inference mode or <c>no_grad</c>: explanation, inference services), on this machine.
+    /// </summary>
+    /// <remarks>
+    /// Forward passes gain from channels-last where training steps did not: the resnet18 explanation forward took
+    /// 0.72–0.82 of the plain layout's time with AVX2 and with AVX-512 kernels, at 64 px and at 224 px
+    /// (docs/performance.md, "Inference and explanation speed"). So neither the instruction set nor the image size
+    /// decides here; what still does is everything that would make the results wrong or the layout slower: a GPU
+    /// (not measured), a CPU that hides its caches, a backbone outside the ResNet family, and for this process's own
+    /// CPU a failing <see cref="ConvolutionSelfCheck.ChannelsLastCpu"/>. A model that is trained or differentiated
+    /// (saliency baselines) takes <see cref="ConvolutionLayout"/> instead.
+    /// </remarks>
+    /// <param name="backbone">The backbone's registry name (<c>resnet18</c>, <c>resnest26d</c>, …).</param>
+    /// <param name="device">Where the model runs; null for the CPU.</param>
+    /// <param name="kernels">The CPU's kernels; null for this process's (<see cref="CpuKernelSupport.Current"/>).</param>
+    public static PerformanceChoice InferenceConvolutionLayout(string backbone, Device? device = null, CpuKernelSupport? kernels = null)
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        if (OnGpu(device) is { } gpu)
+        {
+            return gpu;
+        }
+
+        var thisProcess = kernels is null;
+        kernels ??= CpuKernelSupport.Current;
+        return Unmeasured(backbone, kernels) ?? WrongResultsHere(thisProcess)
+            ?? new PerformanceChoice(true, $"channels-last convolution weights for inference: {backbone} with {kernels}");
+    }
+
+    private static PerformanceChoice? OnGpu(Device? device) =>
+        device is not null && device.type != DeviceType.CPU
+            ? new PerformanceChoice(false, $"plain layout: channels-last is only measured on CPUs, this model runs on {device}")
+            : null;
+
+    // Where channels-last computed wrong results or crashed (a CPU hiding its caches, whatever the instruction set: there
+    // oneDNN's AVX2 kernels pass the self-check and compute resnet18 right, but crash on resnet50's shapes) or was
+    // slower (ResNeSt), whatever the rule.
+    private static PerformanceChoice? Unmeasured(string backbone, CpuKernelSupport kernels)
+    {
         if (!kernels.ReportsCacheTopology)
         {
-            return new PerformanceChoice(false, "plain layout: this CPU does not describe its caches (cpuid), and oneDNN's channels-last kernels computed wrong results on such a machine");
+            return new PerformanceChoice(false, "plain layout: this CPU does not describe its caches (cpuid), and oneDNN's channels-last kernels computed wrong results or crashed on such a machine");
         }
 
-        if (!TorchVisionBackbones.Names.Contains(backbone, StringComparer.OrdinalIgnoreCase))
-        {
-            return new PerformanceChoice(false, $"plain layout: channels-last pays for the ResNet family only, not {backbone}");
-        }
-
-        if (imageSize < ChannelsLastMinImageSize)
-        {
-            return new PerformanceChoice(false, $"plain layout: {imageSize} px images are below the {ChannelsLastMinImageSize} px from which channels-last pays");
-        }
-
-        if (thisProcess && !ConvolutionSelfCheck.ChannelsLastCpu.IsCorrect)
-        {
-            return new PerformanceChoice(false, $"plain layout: channels-last convolutions compute wrong results here ({ConvolutionSelfCheck.ChannelsLastCpu.Failures})");
-        }
-
-        return new PerformanceChoice(true, $"channels-last convolution weights: {backbone} at {imageSize} px with {kernels}");
+        return TorchVisionBackbones.Names.Contains(backbone, StringComparer.OrdinalIgnoreCase)
+            ? null
+            : new PerformanceChoice(false, $"plain layout: channels-last pays for the ResNet family only, not {backbone}");
     }
+
+    // Wrong results are never a speed-up: this process's own channels-last convolutions must pass the self-check.
+    private static PerformanceChoice? WrongResultsHere(bool thisProcess) =>
+        thisProcess && !ConvolutionSelfCheck.ChannelsLastCpu.IsCorrect
+            ? new PerformanceChoice(false, $"plain layout: channels-last convolutions compute wrong results here ({ConvolutionSelfCheck.ChannelsLastCpu.Failures})")
+            : null;
 
     /// <summary>
     /// Whether a training or explanation process should keep freed native memory for reuse

@@ -1,3 +1,4 @@
+using Scouter.Core.Diagnostics;
 using Scouter.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -59,6 +60,44 @@ public sealed class PerformanceDefaultsTests
 
         choice.Enabled.Should().BeFalse();
         choice.Reason.Should().Contain("cuda");
+    }
+
+    [Theory]
+    [InlineData("resnet18", "avx2")]
+    [InlineData("resnet18", "avx512")]
+    [InlineData("ResNet50", "avx2")]
+    [InlineData("resnext50_32x4d", "avx512")]
+    public void InferenceChannelsLast_ForTheResNetFamilyWithEitherInstructionSet(string backbone, string isa)
+    {
+        var choice = PerformanceDefaults.InferenceConvolutionLayout(backbone, CPU, isa == "avx2" ? Avx2 : Avx512);
+
+        choice.Enabled.Should().BeTrue();
+        choice.Reason.Should().Contain("inference").And.Contain(backbone).And.Contain(isa);
+    }
+
+    [Fact]
+    public void InferencePlainLayout_WhereChannelsLastWasWrongOrSlower()
+    {
+        // On a CPU hiding its caches oneDNN's AVX2 channels-last kernels passed the self-check but crashed on resnet50.
+        PerformanceDefaults.InferenceConvolutionLayout("resnet18", CPU, Avx2 with { ReportsCacheTopology = false }).Reason.Should().StartWith("plain layout").And.Contain("caches");
+        PerformanceDefaults.InferenceConvolutionLayout("resnet18", CPU, Avx512 with { ReportsCacheTopology = false }).Enabled.Should().BeFalse();
+        PerformanceDefaults.InferenceConvolutionLayout("resnest26d", CPU, Avx512).Reason.Should().StartWith("plain layout").And.Contain("ResNet family");
+        PerformanceDefaults.InferenceConvolutionLayout("onnx:model.onnx", CPU, Avx512).Enabled.Should().BeFalse();
+        PerformanceDefaults.InferenceConvolutionLayout("resnet18", new Device(DeviceType.CUDA, 0), Avx512).Reason.Should().StartWith("plain layout").And.Contain("cuda");
+    }
+
+    [Fact]
+    public void InferenceLayoutInThisProcess_NeverChannelsLastWhenItsSelfCheckFails()
+    {
+        var describesCaches = CpuKernelSupport.Current.ReportsCacheTopology;
+
+        var choice = PerformanceDefaults.InferenceConvolutionLayout("resnet18");
+
+        choice.Enabled.Should().Be(describesCaches && ConvolutionSelfCheck.ChannelsLastCpu.IsCorrect, choice.Reason);
+        if (describesCaches && !ConvolutionSelfCheck.ChannelsLastCpu.IsCorrect)
+        {
+            choice.Reason.Should().Contain("wrong results here");
+        }
     }
 
     [Fact]
