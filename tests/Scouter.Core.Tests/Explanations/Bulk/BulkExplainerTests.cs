@@ -132,6 +132,25 @@ public sealed class BulkExplainerTests : IDisposable
     }
 
     [Fact]
+    public void File_IsTheSameBytes_WhetherImagesAreDecodedAheadOrNot()
+    {
+        using var model = TinyModel();
+        var val = Val(11);
+        var transform = val.EvaluationTransform(Size);
+        var serial = folder.PathOf("serial.jsonl");
+        var ahead = folder.PathOf("ahead.jsonl");
+        new BulkExplainer(model, Serial(topK: 2)).Run(val, transform, serial);
+        var options = Serial(topK: 2);
+        options.Workers = 3;
+        options.Prefetch = 3;
+
+        new BulkExplainer(model, options).Run(val, transform, ahead);
+
+        File.ReadAllBytes(ahead).Should().Equal(File.ReadAllBytes(serial));
+        File.ReadAllLines(serial).Should().HaveCount(11);
+    }
+
+    [Fact]
     public void Rerun_OfACompleteFile_WritesNothing()
     {
         using var model = TinyModel();
