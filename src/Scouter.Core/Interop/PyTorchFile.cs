@@ -36,7 +36,7 @@ public sealed class PyTorchFile : IDisposable
     /// <param name="dictionary">A dictionary found in <see cref="Root"/>, with string keys and tensor values.</param>
     /// <param name="what">How to name the dictionary in an error message.</param>
     /// <exception cref="CheckpointFormatException">A key is not a string or a value is not a tensor.</exception>
-    public StateDict TakeStateDict(PickleDict dictionary, string what = "the state dict")
+    internal StateDict TakeStateDict(PickleDict dictionary, string what = "the state dict")
     {
         ArgumentNullException.ThrowIfNull(dictionary);
         foreach (var (key, value) in dictionary)
