@@ -29,7 +29,7 @@ namespace Scouter.Core.Interop;
 /// <example>
 /// <code>
 /// using var checkpoint = OfficialCheckpoint.Read("CUB200_use_slot_checkpoint.pth");
-/// var options = checkpoint.Args.ToScouterOptions();
+/// var options = checkpoint.Args.ToHeadOptions();
 /// using var model = ScouterModel.Create(MyBackbone(), XSlotClassifier.Create(options));
 /// checkpoint.LoadInto(model);                      // strict: throws listing every difference
 /// OfficialCheckpoint.Write("export.pth", model, checkpoint.Args, epoch: checkpoint.Epoch ?? 0);

@@ -52,13 +52,15 @@ public sealed class OfficialCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void Args_ToScouterOptions_GivesTheCheckpointsHyperParameters()
+    public void Args_ToHeadAndLossOptions_GiveTheCheckpointsHyperParameters()
     {
         using var checkpoint = OfficialCheckpoint.Read(InteropFixtures.Path(SlotCheckpoint));
 
-        var options = checkpoint.Args.ToScouterOptions();
+        var head = checkpoint.Args.ToHeadOptions();
+        var loss = checkpoint.Args.ToLossOptions();
 
-        options.Should().BeEquivalentTo(InteropFixtures.SlotOptions(), "slots_per_class was pickled as the string '2'");
+        head.Should().BeEquivalentTo(InteropFixtures.SlotOptions(), "slots_per_class was pickled as the string '2'");
+        loss.Should().BeEquivalentTo(InteropFixtures.LossOptions(), "lambda_value is the loss's Lambda");
     }
 
     [Fact]
@@ -89,7 +91,7 @@ public sealed class OfficialCheckpointTests : IDisposable
     public void LoadInto_SlotModel_ReproducesTheOfficialLogProbabilities()
     {
         using var checkpoint = OfficialCheckpoint.Read(InteropFixtures.Path(SlotCheckpoint));
-        using var model = InteropFixtures.SlotModel(checkpoint.Args.ToScouterOptions());
+        using var model = InteropFixtures.SlotModel(checkpoint.Args.ToHeadOptions());
 
         var report = checkpoint.LoadInto(model);
 
@@ -104,7 +106,7 @@ public sealed class OfficialCheckpointTests : IDisposable
     public void LoadInto_FcModel_MapsBackboneFcAndReproducesTheOfficialLogProbabilities()
     {
         using var checkpoint = OfficialCheckpoint.Read(InteropFixtures.Path(FcCheckpoint));
-        checkpoint.Args.ToScouterOptions().UseSlot.Should().BeFalse();
+        checkpoint.Args.ToHeadOptions().UseSlot.Should().BeFalse();
         using var model = InteropFixtures.FcModel();
 
         checkpoint.LoadInto(model).IsComplete.Should().BeTrue();
@@ -127,7 +129,7 @@ public sealed class OfficialCheckpointTests : IDisposable
             wrapped.Add("module." + key, value.clone());
         }
 
-        using var model = useSlot ? InteropFixtures.SlotModel(checkpoint.Args.ToScouterOptions()) : InteropFixtures.FcModel();
+        using var model = useSlot ? InteropFixtures.SlotModel(checkpoint.Args.ToHeadOptions()) : InteropFixtures.FcModel();
         OfficialCheckpoint.LoadInto(model, wrapped).IsComplete.Should().BeTrue();
 
         using var expected = InteropFixtures.Expected(useSlot ? "slot_log_probs" : "fc_log_probs");
@@ -217,13 +219,13 @@ public sealed class OfficialCheckpointTests : IDisposable
     public void Write_ThenRead_RoundTripsWeightsArgsEpochAndOptimizer()
     {
         using var checkpoint = OfficialCheckpoint.Read(InteropFixtures.Path(SlotCheckpoint));
-        using var model = InteropFixtures.SlotModel(checkpoint.Args.ToScouterOptions());
+        using var model = InteropFixtures.SlotModel(checkpoint.Args.ToHeadOptions());
         checkpoint.LoadInto(model);
         var path = Temp("resaved.pth");
 
         OfficialCheckpoint.Write(path, model, checkpoint.Args, epoch: 8, checkpoint.Optimizer, checkpoint.LrScheduler);
         using var back = OfficialCheckpoint.Read(path);
-        using var reloaded = InteropFixtures.SlotModel(back.Args.ToScouterOptions());
+        using var reloaded = InteropFixtures.SlotModel(back.Args.ToHeadOptions());
         back.LoadInto(reloaded);
 
         back.Epoch.Should().Be(8);
@@ -247,7 +249,7 @@ public sealed class OfficialCheckpointTests : IDisposable
     public void Write_ProducesTheExportPyTorchVerified(string source, string export)
     {
         using var checkpoint = OfficialCheckpoint.Read(InteropFixtures.Path(source));
-        var options = checkpoint.Args.ToScouterOptions();
+        var options = checkpoint.Args.ToHeadOptions();
         using var model = options.UseSlot ? InteropFixtures.SlotModel(options) : InteropFixtures.FcModel();
         checkpoint.LoadInto(model);
         var path = Temp(export);
