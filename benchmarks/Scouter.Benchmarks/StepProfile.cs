@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Scouter.Core.Diagnostics;
 using Scouter.Core.Losses;
 using Scouter.Core.Options;
+using Scouter.Harness;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

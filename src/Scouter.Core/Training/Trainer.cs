@@ -5,7 +5,6 @@ using Scouter.Core.Compat;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Scouter.Core.Diagnostics;
 using Scouter.Core.Interop;
 using Scouter.Core.IO;
 using Scouter.Core.Losses;

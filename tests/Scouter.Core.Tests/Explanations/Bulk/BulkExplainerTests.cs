@@ -1,7 +1,6 @@
 using Scouter.Core.Data.Datasets;
 using Scouter.Core.Data.Imaging;
 using Scouter.Core.Data.Transforms;
-using Scouter.Core.Diagnostics;
 using Scouter.Core.Explanations;
 using Scouter.Core.Explanations.Bulk;
 using Scouter.Core.Explanations.Rendering;
@@ -9,6 +8,7 @@ using Scouter.Core.Modules;
 using Scouter.Core.Options;
 using Scouter.Core.Tests.Data;
 using Scouter.Core.Tests.Support;
+using Scouter.Harness;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -9,7 +9,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Scouter.Core.Diagnostics;
+namespace Scouter.Harness;
 
 /// <summary>
 /// The model, SCOUTER loss, AdamW optimizer and one random batch that <see cref="TrainingStepBenchmark"/>,
