@@ -31,7 +31,7 @@ public sealed class PyTorchFile : IDisposable
 
     /// <summary>
     /// Moves the tensors of a dictionary of tensors (the root itself, or a value inside it such as
-    /// <c>Root["model"]</c>) into a new <see cref="StateDict"/>, which the caller owns. This file no longer disposes them.
+    /// <c>Root["model"]</c>) into a new <see cref="StateDict"/>, which the caller owns: disposing this file leaves them alone.
     /// </summary>
     /// <param name="dictionary">A dictionary found in <see cref="Root"/>, with string keys and tensor values.</param>
     /// <param name="what">How to name the dictionary in an error message.</param>

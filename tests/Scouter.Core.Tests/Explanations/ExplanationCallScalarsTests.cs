@@ -52,7 +52,7 @@ public sealed class ExplanationCallScalarsTests
     [Fact]
     public void GradCamCalls_LeaveNoScalarToTheFinalizer()
     {
-        // The baseline the benchmarks time against SCOUTER's maps; its row index (arange) used to leave three per call.
+        // The baseline the benchmarks time against SCOUTER's maps; an arange row index built with implicit scalars leaves three per call.
         using var backbone = BackboneRegistry.Default.Create("resnet18", 3);
         using var model = ScouterModel.Create(backbone.Features, FcClassifierHead.Create(backbone.Channels, 10));
         model.eval();
