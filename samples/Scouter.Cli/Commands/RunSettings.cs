@@ -13,7 +13,8 @@ namespace Scouter.Cli.Commands;
 internal sealed record RunSettings(
     string Model,
     DatasetOptions Data,
-    ScouterOptions Head,
+    ClassifierHeadOptions Head,
+    ScouterLossOptions Loss,
     TrainingOptions Training,
     bool PreTrained,
     bool PreTrainedExplicit,
@@ -107,7 +108,7 @@ internal sealed record RunSettings(
             throw new UsageException($"--loss_status must be 1 (positive SCOUTER) or -1 (negative SCOUTER); got {lossStatus}.");
         }
 
-        var head = new ScouterOptions
+        var head = new ClassifierHeadOptions
         {
             NumClasses = Single(args.IntegerList("num_classes"), "num_classes"),
             Channels = args.Integer("channel"),
@@ -115,9 +116,12 @@ internal sealed record RunSettings(
             SlotsPerClass = Single(args.IntegerList("slots_per_class"), "slots_per_class"),
             ToKLayers = args.Integer("to_k_layer"),
             Polarity = (ScouterPolarity)lossStatus,
-            LambdaValue = Single(args.NumberList("lambda_value"), "lambda_value"),
-            Power = Single(args.NumberList("power"), "power"),
             UseSlot = args.Boolean("use_slot"),
+        };
+        var loss = new ScouterLossOptions
+        {
+            Lambda = Single(args.NumberList("lambda_value"), "lambda_value"),
+            Power = Single(args.NumberList("power"), "power"),
         };
 
         var seed = args.Integer("seed");
@@ -154,6 +158,7 @@ internal sealed record RunSettings(
             args.Text("model")!,
             data,
             head,
+            loss,
             training,
             args.Boolean("pre_trained"),
             args.IsExplicit("pre_trained"),
