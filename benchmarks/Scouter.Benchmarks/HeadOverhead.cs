@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Scouter.Core.Diagnostics;
+using Scouter.Harness;
 
 namespace Scouter.Benchmarks;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Scouter.Core.Diagnostics;
 using Scouter.Core.Explanations;
 using Scouter.Core.Inference;
 using Scouter.Core.Training;
+using Scouter.Harness;
 using static TorchSharp.torch;
 
 namespace Scouter.Benchmarks;

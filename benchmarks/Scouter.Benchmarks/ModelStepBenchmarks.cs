@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Scouter.Core.Diagnostics;
+using Scouter.Harness;
 
 namespace Scouter.Benchmarks;
 

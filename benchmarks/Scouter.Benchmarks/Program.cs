@@ -16,7 +16,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Running;
-using Scouter.Core.Diagnostics;
+using Scouter.Harness;
 
 namespace Scouter.Benchmarks;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Scouter.Core.Diagnostics;
 using Scouter.Core.Losses;
 using Scouter.Core.Options;
+using Scouter.Harness;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -21,7 +21,7 @@ internal static class StepProfile
         using var workload = new TrainingWorkload(options);
         var model = workload.Model;
         model.train();
-        var loss = ScouterLoss.Create(new ScouterOptions());
+        var loss = ScouterLoss.Create(new ScouterLossOptions());
         var optimizer = optim.AdamW(model.parameters().Where(p => p.requires_grad), lr: 1e-4, weight_decay: 0.01);
         var phases = new[] { "backbone", "head", "loss", "backward", "zero_grad+step", "item" };
         var times = phases.ToDictionary(p => p, _ => new List<double>());

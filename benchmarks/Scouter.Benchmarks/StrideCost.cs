@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Scouter.Core.Backbones;
-using Scouter.Core.Diagnostics;
+using Scouter.Harness;
 
 namespace Scouter.Benchmarks;
 

@@ -37,9 +37,8 @@ public class XSlotHeadBenchmarks
     {
         BenchmarkThreads.Configure();
         manual_seed(0);
-        var options = new ScouterOptions { Channels = Channels, NumClasses = Classes, SlotsPerClass = SlotsPerClass };
-        head = XSlotClassifier.Create(options);
-        loss = ScouterLoss.Create(options);
+        head = XSlotClassifier.Create(new ClassifierHeadOptions { Channels = Channels, NumClasses = Classes, SlotsPerClass = SlotsPerClass });
+        loss = ScouterLoss.Create(new ScouterLossOptions());
         optimizer = optim.AdamW(head.parameters(), lr: 1e-4, weight_decay: 0.01);
         features = randn(Batch, Channels, MapSize, MapSize);
         labels = randint(0, Classes, [Batch]);

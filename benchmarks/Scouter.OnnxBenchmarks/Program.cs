@@ -32,7 +32,7 @@ set_num_threads(threads);
 manual_seed(0);
 var clock = Stopwatch.StartNew();
 using var backbone = BackboneRegistry.Default.Create(backboneName);
-var head = XSlotClassifier.Create(new ScouterOptions { Channels = backbone.Channels, NumClasses = 10, SlotsPerClass = 10 });
+var head = XSlotClassifier.Create(new ClassifierHeadOptions { Channels = backbone.Channels, NumClasses = 10, SlotsPerClass = 10 });
 using var model = ScouterModel.Create(backbone.Features, head);
 model.eval();
 var buildMs = clock.Elapsed.TotalMilliseconds;

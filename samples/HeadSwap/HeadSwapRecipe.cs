@@ -73,13 +73,9 @@ public static class HeadSwapRecipe
 
         // 2. The xSlot head takes the place of average pooling + FC. AdamW as the official code runs it, with PyTorch's
         //    default weight decay 0.01 (TorchSharp's default is 0).
-        var options = new ScouterOptions
-        {
-            Channels = channels, NumClasses = QuadrantTask.ClassNames.Count, SlotsPerClass = settings.SlotsPerClass,
-            LambdaValue = settings.Lambda, Power = 2,
-        };
-        var model = ScouterModel.Create(backbone, XSlotClassifier.Create(options));
-        Fit(model, ScouterLoss.Create(options), settings, device, log);
+        var head = new ClassifierHeadOptions { Channels = channels, NumClasses = QuadrantTask.ClassNames.Count, SlotsPerClass = settings.SlotsPerClass };
+        var model = ScouterModel.Create(backbone, XSlotClassifier.Create(head));
+        Fit(model, ScouterLoss.Create(new ScouterLossOptions { Lambda = settings.Lambda, Power = 2 }), settings, device, log);
         return model;
     }
 

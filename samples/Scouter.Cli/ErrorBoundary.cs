@@ -36,14 +36,14 @@ internal static partial class ErrorBoundary
         ["TrainingOptions.DatasetName"] = "--dataset",
         ["TrainingOptions.Device"] = "--device",
         ["TrainingOptions.Devices"] = "--devices",
-        ["ScouterOptions.NumClasses"] = "--num_classes",
-        ["ScouterOptions.Channels"] = "--channel",
-        ["ScouterOptions.HiddenDim"] = "--hidden_dim",
-        ["ScouterOptions.SlotsPerClass"] = "--slots_per_class",
-        ["ScouterOptions.ToKLayers"] = "--to_k_layer",
-        ["ScouterOptions.Polarity"] = "--loss_status",
-        ["ScouterOptions.LambdaValue"] = "--lambda_value",
-        ["ScouterOptions.Power"] = "--power",
+        ["ClassifierHeadOptions.NumClasses"] = "--num_classes",
+        ["ClassifierHeadOptions.Channels"] = "--channel",
+        ["ClassifierHeadOptions.HiddenDim"] = "--hidden_dim",
+        ["ClassifierHeadOptions.SlotsPerClass"] = "--slots_per_class",
+        ["ClassifierHeadOptions.ToKLayers"] = "--to_k_layer",
+        ["ClassifierHeadOptions.Polarity"] = "--loss_status",
+        ["ScouterLossOptions.Lambda"] = "--lambda_value",
+        ["ScouterLossOptions.Power"] = "--power",
     };
 
     /// <summary>Prints what went wrong and returns the exit code.</summary>

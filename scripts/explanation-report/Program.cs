@@ -71,7 +71,7 @@ using var testGenerator = new Generator(2);
 var (trainImages, trainLabels, _) = MakeData(256, trainGenerator);
 var (testImages, testLabels, testBoxes) = MakeData(32, testGenerator);
 
-using var scouter = ScouterModel.Create(Backbone(), XSlotClassifier.Create(new ScouterOptions { Channels = 32, HiddenDim = 16, NumClasses = 2, SlotsPerClass = 1 }));
+using var scouter = ScouterModel.Create(Backbone(), XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 32, HiddenDim = 16, NumClasses = 2, SlotsPerClass = 1 }));
 using var fc = ScouterModel.Create(Backbone(), FcClassifierHead.Create(32, 2));
 Train(scouter, "SCOUTER+", trainImages, trainLabels);
 Train(fc, "FC", trainImages, trainLabels);

@@ -13,7 +13,7 @@ namespace Scouter.Core.Onnx;
 /// {
 ///     OutputName = OnnxBackbones.MlNetResNet18FeatureMap, InputConversion = OnnxInputConversion.MlNetResNet,
 /// });
-/// var model = ScouterModel.Create(backbone, new ScouterOptions { NumClasses = 10 });
+/// var model = ScouterModel.Create(backbone, new ClassifierHeadOptions { NumClasses = 10 });
 /// </code>
 /// </example>
 public static class OnnxBackbones

@@ -320,7 +320,7 @@ public sealed class BadInputCatalogueTests(InitialCheckpoint checkpoint) : IClas
     public void P9_AnOutOfRangeValue_ExitsTwo_NamingTheFlagNotTheCode(string flag, string value, string message)
     {
         var text = Fails(2, TinyTrain(Output, "--batch_size", "2", flag, value), message);
-        text.Should().NotContain("TrainingOptions.").And.NotContain("ScouterOptions.").And.NotContain("(Parameter").And.NotContain("Actual value");
+        text.Should().NotContain("TrainingOptions.").And.NotContain("ClassifierHeadOptions.").And.NotContain("ScouterLossOptions.").And.NotContain("(Parameter").And.NotContain("Actual value");
     }
 
     // ---- P10: after Ctrl+C in epoch 1, the message claimed an intact checkpoint that did not exist.

@@ -240,7 +240,7 @@ public sealed class CheckpointSettingsTests : IClassFixture<CheckpointSettingsTe
         var path = Path.Combine(runs.NewFolder(), "MNIST_use_slot_checkpoint.pth");
         manual_seed(21);
         using (var backbone = BackboneRegistry.Default.Create("resnet34", inputChannels: 1))
-        using (var model = ScouterModel.Create(backbone.Features, XSlotClassifier.Create(new ScouterOptions { Channels = 512, NumClasses = 3, SlotsPerClass = 1 })))
+        using (var model = ScouterModel.Create(backbone.Features, XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 512, NumClasses = 3, SlotsPerClass = 1 })))
         {
             OfficialCheckpoint.Write(path, model, new OfficialArgs(new Dictionary<string, object?>
             {

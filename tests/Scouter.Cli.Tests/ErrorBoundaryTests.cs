@@ -73,10 +73,10 @@ public sealed class ErrorBoundaryTests
     public void LibraryOptionNames_BecomeTheFlagsThatSetThem()
     {
         var failure = new Microsoft.Extensions.Options.OptionsValidationException("TrainingOptions", typeof(Scouter.Core.Training.TrainingOptions),
-            ["TrainingOptions.BatchSize must be at least 1; got 0.", "ScouterOptions.HiddenDim must be an even number of at least 2; got 3."]);
+            ["TrainingOptions.BatchSize must be at least 1; got 0.", "ClassifierHeadOptions.HiddenDim must be an even number of at least 2; got 3.", "ScouterLossOptions.Lambda must be a finite number >= 0; got -1."]);
         var (code, text) = Report(failure);
         code.Should().Be(2);
-        text.Should().Contain("--batch_size must be at least 1; got 0. --hidden_dim must be an even number").And.NotContain("Options.");
+        text.Should().Contain("--batch_size must be at least 1; got 0. --hidden_dim must be an even number").And.Contain("--lambda_value must be a finite number >= 0; got -1.").And.NotContain("Options.");
 
         var argument = new ArgumentOutOfRangeException("ImageSize", 8, "Synthetic images must be at least 16 pixels wide.");
         Report(argument).Text.Should().Contain("Synthetic images must be at least 16 pixels wide.").And.NotContain("Parameter").And.NotContain("Actual value");

@@ -14,7 +14,7 @@ public sealed class OfficialCheckpointOnnxTests
     public void OfficialSlotCheckpoint_ExportedToOnnx_GivesPyTorchsLogProbabilities()
     {
         using var checkpoint = OfficialCheckpoint.Read(InteropFixtures.Path("scouter_tiny_checkpoint.pth"));
-        using var model = InteropFixtures.SlotModel(checkpoint.Args.ToScouterOptions());
+        using var model = InteropFixtures.SlotModel(checkpoint.Args.ToHeadOptions());
         checkpoint.LoadInto(model);
         using var images = InteropFixtures.Expected("images");
         using var expected = InteropFixtures.Expected("slot_log_probs");

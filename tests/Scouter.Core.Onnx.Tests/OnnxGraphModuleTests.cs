@@ -51,7 +51,7 @@ public sealed class OnnxGraphModuleTests
         backbone.InputChannels.Should().Be(3);
         backbone.CountParameters().Trainable.Should().Be(11_176_512 + 2 * (512 * 512 * 9 + 2 * 512), "a ResNet-18 cut before pooling, with the third block of layer4 that this CNTK model has ([2, 2, 2, 3] blocks)");
 
-        using var model = ScouterModel.Create(backbone.Features, XSlotClassifier.Create(new ScouterOptions { Channels = 512, NumClasses = 3, SlotsPerClass = 1 }));
+        using var model = ScouterModel.Create(backbone.Features, XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 512, NumClasses = 3, SlotsPerClass = 1 }));
         var parameters = backbone.Features.parameters().ToList();
         using var optimizer = optim.SGD(model.parameters(), 0.01);
         manual_seed(2);

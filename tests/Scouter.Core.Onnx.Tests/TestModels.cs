@@ -26,7 +26,7 @@ internal static class TestModels
         ClassifierHead classifier = head switch
         {
             "fc" => FcClassifierHead.Create(channels, numClasses),
-            "xslot+" or "xslot-" => XSlotClassifier.Create(new ScouterOptions
+            "xslot+" or "xslot-" => XSlotClassifier.Create(new ClassifierHeadOptions
             {
                 Channels = channels, NumClasses = numClasses, SlotsPerClass = 2, HiddenDim = 32, ToKLayers = 2,
                 Polarity = head == "xslot-" ? ScouterPolarity.Negative : ScouterPolarity.Positive,

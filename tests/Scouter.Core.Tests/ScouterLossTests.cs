@@ -108,7 +108,7 @@ public sealed class ScouterLossTests
     public void Create_RejectsNegativeLambdaAndNonPositivePower()
     {
         FluentActions.Invoking(() => ScouterLoss.Create(-1, 2)).Should()
-            .Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*LambdaValue*>= 0*-1*");
+            .Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*ScouterLossOptions.Lambda must be a finite number >= 0; got -1*");
         FluentActions.Invoking(() => ScouterLoss.Create(1, 0)).Should()
             .Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*Power*> 0*0*");
     }

@@ -16,7 +16,7 @@ public sealed class ScouterModelTests
     [Fact]
     public void StateDict_HasTheOfficialTopLevelLayout()
     {
-        using var model = ScouterModel.Create(TinyBackbone(), XSlotClassifier.Create(new ScouterOptions { Channels = 6, HiddenDim = 8, NumClasses = 2 }));
+        using var model = ScouterModel.Create(TinyBackbone(), XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 6, HiddenDim = 8, NumClasses = 2 }));
 
         model.state_dict().Keys.Should().BeEquivalentTo(
             "backbone.conv.weight", "backbone.conv.bias",
@@ -29,7 +29,7 @@ public sealed class ScouterModelTests
     public void CreateFromBackbone_TakesTheChannelsFromTheBackbone()
     {
         using var backbone = Backbone.FromModule("tiny", TinyBackbone(), probeSize: 8); // 6 channels, found by the probe
-        var options = new ScouterOptions { Channels = 512, HiddenDim = 8, NumClasses = 2 };
+        var options = new ClassifierHeadOptions { Channels = 512, HiddenDim = 8, NumClasses = 2 };
 
         using var model = ScouterModel.Create(backbone, options);
 
@@ -45,7 +45,7 @@ public sealed class ScouterModelTests
     {
         using var backbone = Backbone.FromModule("tiny", TinyBackbone(), channels: 6);
 
-        using var model = ScouterModel.Create(backbone, new ScouterOptions { NumClasses = 3, UseSlot = false });
+        using var model = ScouterModel.Create(backbone, new ClassifierHeadOptions { NumClasses = 3, UseSlot = false });
 
         model.Head.Should().BeOfType<FcClassifierHead>();
         model.state_dict().Keys.Should().BeEquivalentTo("backbone.conv.weight", "backbone.conv.bias", "fc.weight", "fc.bias");
@@ -78,7 +78,7 @@ public sealed class ScouterModelTests
     [Fact]
     public void TrainAndEval_ReachTheHead()
     {
-        using var head = XSlotClassifier.Create(new ScouterOptions { Channels = 6, HiddenDim = 8, NumClasses = 2 });
+        using var head = XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 6, HiddenDim = 8, NumClasses = 2 });
         using var model = ScouterModel.Create(TinyBackbone(), head);
 
         model.eval();
@@ -94,7 +94,7 @@ public sealed class ScouterModelTests
         using var resnet = torchvision.models.resnet18(num_classes: 10);
         // Everything before average pooling, sharing the ResNet's parameters.
         var features = nn.Sequential(resnet.named_children().TakeWhile(c => c.name != "avgpool").Select(c => (c.name, (nn.Module<Tensor, Tensor>)c.module)).ToArray());
-        using var model = ScouterModel.Create(features, XSlotClassifier.Create(new ScouterOptions { Channels = 512, NumClasses = 3, SlotsPerClass = 2 }));
+        using var model = ScouterModel.Create(features, XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 512, NumClasses = 3, SlotsPerClass = 2 }));
         using var loss = ScouterLoss.Create(1, 2);
         using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4, weight_decay: 0.01);
         using var images = randn(2, 3, 96, 80);

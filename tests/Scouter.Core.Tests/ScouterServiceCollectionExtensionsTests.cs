@@ -9,69 +9,130 @@ namespace Scouter.Core.Tests;
 
 public sealed class ScouterServiceCollectionExtensionsTests
 {
+    private static IConfiguration Configuration(Dictionary<string, string?> values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
     [Fact]
-    public void AddScouter_WithAnAction_ConfiguresTheFactory()
+    public void AddScouter_WithActions_ConfiguresTheFactorysHeadAndLoss()
     {
         using var provider = new ServiceCollection()
-            .AddScouter(o => { o.Channels = 6; o.HiddenDim = 8; o.NumClasses = 3; o.SlotsPerClass = 2; })
+            .AddScouter(head => { head.Channels = 6; head.HiddenDim = 8; head.NumClasses = 3; head.SlotsPerClass = 2; }, loss => loss.Lambda = 3)
             .BuildServiceProvider();
 
         var factory = provider.GetRequiredService<IScouterFactory>();
         using var head = factory.CreateHead();
+        using var loss = factory.CreateLoss();
 
         head.Should().BeOfType<XSlotClassifier>();
         ((XSlotClassifier)head).SlotsPerClass.Should().Be(2);
         head.Channels.Should().Be(6);
         head.NumClasses.Should().Be(3);
+        (loss.Lambda, loss.Power).Should().Be((3.0, 2.0), "power keeps the official default");
     }
 
     [Fact]
-    public void AddScouter_WithConfiguration_BindsOfficialValues()
+    public void AddScouter_WithoutALossAction_GivesTheOfficialLoss()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Scouter:NumClasses"] = "25",
-            ["Scouter:Channels"] = "2048",
-            ["Scouter:Polarity"] = "-1",
-            ["Scouter:LambdaValue"] = ".2",
-            ["Scouter:UseSlot"] = "false",
-        }).Build();
+        using var provider = new ServiceCollection().AddScouter(head => head.NumClasses = 3).BuildServiceProvider();
 
+        using var loss = provider.GetRequiredService<IScouterFactory>().CreateLoss();
+
+        (loss.Lambda, loss.Power).Should().Be((1.0, 2.0));
+    }
+
+    [Fact]
+    public void AddScouter_WithConfiguration_BindsTheHeadAndLossSections()
+    {
+        var configuration = Configuration(new()
+        {
+            ["Scouter:Head:NumClasses"] = "25",
+            ["Scouter:Head:Channels"] = "2048",
+            ["Scouter:Head:Polarity"] = "-1",
+            ["Scouter:Head:UseSlot"] = "false",
+            ["Scouter:Loss:Lambda"] = ".2",
+            ["Scouter:Loss:Power"] = "1.5",
+            ["Scouter:Training:Epochs"] = "7",   // another section under "Scouter", not AddScouter's
+        });
+
+        using var provider = new ServiceCollection().AddScouter(configuration).BuildServiceProvider();
+
+        var head = provider.GetRequiredService<IOptions<ClassifierHeadOptions>>().Value;
+        var loss = provider.GetRequiredService<IOptions<ScouterLossOptions>>().Value;
+        (head.NumClasses, head.Channels, head.Polarity, head.UseSlot).Should().Be((25, 2048, ScouterPolarity.Negative, false));
+        (loss.Lambda, loss.Power).Should().Be((0.2, 1.5));
+
+        var factory = provider.GetRequiredService<IScouterFactory>();
+        using var created = factory.CreateHead();
+        created.Should().BeOfType<FcClassifierHead>();
+        using var scouterLoss = factory.CreateLoss();
+        scouterLoss.Lambda.Should().Be(0.2);
+    }
+
+    [Fact]
+    public void AddScouter_WithConfiguration_PolarityBindsByName()
+    {
         using var provider = new ServiceCollection()
-            .AddScouter(configuration.GetSection(ScouterOptions.SectionName))
+            .AddScouter(Configuration(new() { ["Scouter:Head:Polarity"] = "Negative" }))
             .BuildServiceProvider();
 
-        var options = provider.GetRequiredService<IOptions<ScouterOptions>>().Value;
-        options.NumClasses.Should().Be(25);
-        options.Channels.Should().Be(2048);
-        options.Polarity.Should().Be(ScouterPolarity.Negative);
-        options.LambdaValue.Should().Be(0.2);
+        provider.GetRequiredService<IOptions<ClassifierHeadOptions>>().Value.Polarity.Should().Be(ScouterPolarity.Negative);
+    }
 
-        using var head = provider.GetRequiredService<IScouterFactory>().CreateHead();
-        head.Should().BeOfType<FcClassifierHead>();
+    [Fact]
+    public void AddScouter_WithConfiguration_AnUnknownKeyFailsOnFirstRead()
+    {
+        using var provider = new ServiceCollection()
+            .AddScouter(Configuration(new() { ["Scouter:Loss:LambdaValue"] = "0.2" }))
+            .BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IOptions<ScouterLossOptions>>().Value;
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*LambdaValue*");
+    }
+
+    [Fact]
+    public void AddScouter_WithOptionsDirectlyUnderScouter_SaysWhereEachBelongs()
+    {
+        var configuration = Configuration(new() { ["Scouter:NumClasses"] = "25", ["Scouter:LambdaValue"] = "0.2" });
+
+        var act = () => new ServiceCollection().AddScouter(configuration);
+
+        act.Should().Throw<ArgumentException>().Which.Message.Should()
+            .Contain("\"Scouter:NumClasses\" goes to \"Scouter:Head:NumClasses\"")
+            .And.Contain("\"Scouter:LambdaValue\" goes to \"Scouter:Loss:Lambda\"");
+    }
+
+    [Fact]
+    public void AddScouter_GivenTheScouterSectionItself_AsksForTheConfigurationHoldingIt()
+    {
+        var configuration = Configuration(new() { ["Scouter:Head:NumClasses"] = "25" });
+
+        var act = () => new ServiceCollection().AddScouter(configuration.GetSection("Scouter"));
+
+        act.Should().Throw<ArgumentException>().WithMessage("*given the section \"Scouter\" itself*");
     }
 
     [Fact]
     public void AddScouter_InvalidValues_FailOnFirstUseNamingTheOption()
     {
         using var provider = new ServiceCollection()
-            .AddScouter(o => o.SlotsPerClass = 0)
+            .AddScouter(head => head.SlotsPerClass = 0)
             .BuildServiceProvider();
 
-        var act = () => provider.GetRequiredService<IOptions<ScouterOptions>>().Value;
+        var act = () => provider.GetRequiredService<IOptions<ClassifierHeadOptions>>().Value;
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*SlotsPerClass must be at least 1; got 0*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*ClassifierHeadOptions.SlotsPerClass must be at least 1; got 0*");
     }
 
     [Fact]
-    public void AddScouter_InvalidValues_FailOnStartValidation()
+    public void AddScouter_InvalidLoss_FailsOnStartValidationNamingLambda()
     {
         using var provider = new ServiceCollection()
-            .AddScouter(o => o.Power = 0)
+            .AddScouter(_ => { }, loss => loss.Lambda = -1)
             .BuildServiceProvider();
 
         var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*Power*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*ScouterLossOptions.Lambda must be a finite number >= 0*");
     }
 }

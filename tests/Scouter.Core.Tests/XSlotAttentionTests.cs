@@ -16,7 +16,7 @@ public sealed class XSlotAttentionTests
         //                          slot 1 → [1/3, 2/3]·7.0710678 = [2.357023, 4.714045].
         // A = sigmoid(D'): slot 0 → [0.8541798, 0.9950495], slot 1 → [0.9134908, 0.9911113].
         // U = A·X / d with X = [[1, 0], [0, 2]]: slot 0 → [0.4270899, 0.9950495], slot 1 → [0.4567454, 0.9911113].
-        using var attention = XSlotAttention.Create(new ScouterOptions { HiddenDim = 2, NumClasses = 2, SlotsPerClass = 1, Iterations = 1 });
+        using var attention = XSlotAttention.Create(new ClassifierHeadOptions { HiddenDim = 2, NumClasses = 2, SlotsPerClass = 1, Iterations = 1 });
         Parameters.Set(attention, "initial_slots", [1, 0, 0, 1], 1, 2, 2);
         Parameters.Set(attention, "to_k.0.weight", [1, 0, 0, 1], 2, 2);
         Parameters.Set(attention, "to_k.0.bias", [0, 0], 2);
@@ -34,7 +34,7 @@ public sealed class XSlotAttentionTests
     [Fact]
     public void StateDict_HasTheOfficialNames()
     {
-        using var attention = XSlotAttention.Create(new ScouterOptions { HiddenDim = 4, NumClasses = 3, SlotsPerClass = 2, ToKLayers = 3 });
+        using var attention = XSlotAttention.Create(new ClassifierHeadOptions { HiddenDim = 4, NumClasses = 3, SlotsPerClass = 2, ToKLayers = 3 });
 
         var shapes = attention.state_dict().ToDictionary(e => e.Key, e => e.Value.shape);
 
@@ -53,7 +53,7 @@ public sealed class XSlotAttentionTests
         // normal(μ, |σ|) with μ, σ per channel: with many slots, each channel's spread is |σ_c| and its centre μ_c;
         // across channels the centres differ, unlike a plain N(0, 1) draw around a shared zero mean.
         manual_seed(7);
-        using var attention = XSlotAttention.Create(new ScouterOptions { HiddenDim = 8, NumClasses = 500, SlotsPerClass = 4 });
+        using var attention = XSlotAttention.Create(new ClassifierHeadOptions { HiddenDim = 8, NumClasses = 500, SlotsPerClass = 4 });
         var slots = attention.named_parameters().Single(p => p.name == "initial_slots").parameter;
 
         using var channelMeans = slots.detach().mean([0L, 1L]);
@@ -67,7 +67,7 @@ public sealed class XSlotAttentionTests
     [Fact]
     public void Forward_RejectsKeysAndValuesOfDifferentShapes()
     {
-        using var attention = XSlotAttention.Create(new ScouterOptions { HiddenDim = 4, NumClasses = 2, SlotsPerClass = 1 });
+        using var attention = XSlotAttention.Create(new ClassifierHeadOptions { HiddenDim = 4, NumClasses = 2, SlotsPerClass = 1 });
         using var keys = zeros(2, 9, 4);
         using var values = zeros(2, 8, 4);
 

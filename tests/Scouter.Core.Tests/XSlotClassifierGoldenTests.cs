@@ -18,7 +18,7 @@ public sealed class XSlotClassifierGoldenTests
     {
         var fixture = Fixture.Load(name);
         manual_seed(0);
-        var head = XSlotClassifier.Create(fixture.Options());
+        var head = XSlotClassifier.Create(fixture.HeadOptions());
         var skipped = fixture.LoadInto(head);
         // The official module's unused query projection is the only entry without a counterpart.
         skipped.Should().BeEquivalentTo(["slot.to_q.0.weight", "slot.to_q.0.bias"]);
@@ -48,7 +48,7 @@ public sealed class XSlotClassifierGoldenTests
     {
         var (head, fixture) = Build(name);
         using var _ = head;
-        using var loss = ScouterLoss.Create(fixture.Options());
+        using var loss = ScouterLoss.Create(fixture.LossOptions());
         using var scope = NewDisposeScope();
 
         var result = loss.call(head.ForwardDetailed(fixture.Tensor("input.features")), fixture.Labels());
@@ -64,7 +64,7 @@ public sealed class XSlotClassifierGoldenTests
     {
         var (head, fixture) = Build(name);
         using var _ = head;
-        using var loss = ScouterLoss.Create(fixture.Options());
+        using var loss = ScouterLoss.Create(fixture.LossOptions());
         using var scope = NewDisposeScope();
         var features = fixture.Tensor("input.features").requires_grad_();
 

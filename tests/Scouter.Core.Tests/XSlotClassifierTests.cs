@@ -7,7 +7,7 @@ namespace Scouter.Core.Tests;
 
 public sealed class XSlotClassifierTests
 {
-    private static ScouterOptions Small(int slotsPerClass = 1, ScouterPolarity polarity = ScouterPolarity.Positive) => new()
+    private static ClassifierHeadOptions Small(int slotsPerClass = 1, ScouterPolarity polarity = ScouterPolarity.Positive) => new()
     {
         Channels = 6,
         HiddenDim = 8,
@@ -109,7 +109,7 @@ public sealed class XSlotClassifierTests
     public void Gradient_ReachesEveryParameter()
     {
         manual_seed(5);
-        using var head = XSlotClassifier.Create(new ScouterOptions { Channels = 6, HiddenDim = 8, NumClasses = 4, SlotsPerClass = 2, ToKLayers = 2 });
+        using var head = XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 6, HiddenDim = 8, NumClasses = 4, SlotsPerClass = 2, ToKLayers = 2 });
         using var loss = Losses.ScouterLoss.Create(1.0, 2.0);
         using var features = randn(2, 6, 3, 3);
         using var labels = tensor(new long[] { 1, 3 });
@@ -129,7 +129,7 @@ public sealed class XSlotClassifierTests
     [Fact]
     public void StateDict_HasTheOfficialHeadNames()
     {
-        using var head = XSlotClassifier.Create(new ScouterOptions { Channels = 6, HiddenDim = 8, NumClasses = 4, ToKLayers = 2 });
+        using var head = XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 6, HiddenDim = 8, NumClasses = 4, ToKLayers = 2 });
 
         head.state_dict().Keys.Should().BeEquivalentTo(
             "conv1x1.weight", "conv1x1.bias", "slot.initial_slots",
@@ -244,7 +244,7 @@ public sealed class XSlotClassifierTests
     [Fact]
     public void Create_RejectsInvalidOptions_NamingTheOption()
     {
-        var act = () => XSlotClassifier.Create(new ScouterOptions { HiddenDim = 7 });
+        var act = () => XSlotClassifier.Create(new ClassifierHeadOptions { HiddenDim = 7 });
         act.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*HiddenDim*even*7*");
     }
 

@@ -6,7 +6,7 @@ namespace Scouter.Cli.Arguments;
 /// One run of a sweep: a value for each sweepable flag (num_classes, lambda_value, power, slots_per_class) and
 /// the repetition index (<c>--iterated_evaluation_num</c>).
 /// </summary>
-internal sealed record SweepSetting(int NumClasses, double LambdaValue, double Power, int SlotsPerClass, int Repetition)
+internal sealed record SweepSetting(int NumClasses, double Lambda, double Power, int SlotsPerClass, int Repetition)
 {
     /// <summary>Every combination of the comma lists, in the official nesting order, each repeated as asked.</summary>
     public static IReadOnlyList<SweepSetting> Expand(ParsedArguments args)
@@ -29,16 +29,16 @@ internal sealed record SweepSetting(int NumClasses, double LambdaValue, double P
     public IReadOnlyDictionary<string, string> AsFlags() => new Dictionary<string, string>
     {
         ["num_classes"] = NumClasses.ToString(CultureInfo.InvariantCulture),
-        ["lambda_value"] = LambdaValue.ToString("R", CultureInfo.InvariantCulture),
+        ["lambda_value"] = Lambda.ToString("R", CultureInfo.InvariantCulture),
         ["power"] = Power.ToString("R", CultureInfo.InvariantCulture),
         ["slots_per_class"] = SlotsPerClass.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>The subfolder of <c>--output_dir</c> where this setting's run is written, e.g. <c>sweep_n10_lambda1_power2_slots3_run1</c>.</summary>
     public string FolderName =>
-        string.Create(CultureInfo.InvariantCulture, $"sweep_n{NumClasses}_lambda{LambdaValue:R}_power{Power:R}_slots{SlotsPerClass}_run{Repetition + 1}");
+        string.Create(CultureInfo.InvariantCulture, $"sweep_n{NumClasses}_lambda{Lambda:R}_power{Power:R}_slots{SlotsPerClass}_run{Repetition + 1}");
 
     /// <summary>A short label such as <c>n=10 λ=1 p=2 s=3 #1</c>.</summary>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"n={NumClasses} λ={LambdaValue} p={Power} s={SlotsPerClass} #{Repetition + 1}");
+        string.Create(CultureInfo.InvariantCulture, $"n={NumClasses} λ={Lambda} p={Power} s={SlotsPerClass} #{Repetition + 1}");
 }

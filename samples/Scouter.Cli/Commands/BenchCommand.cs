@@ -1,6 +1,6 @@
 using System.Globalization;
 using Scouter.Cli.Arguments;
-using Scouter.Core.Diagnostics;
+using Scouter.Harness;
 using Spectre.Console;
 
 namespace Scouter.Cli.Commands;

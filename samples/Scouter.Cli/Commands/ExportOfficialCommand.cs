@@ -58,7 +58,7 @@ internal static class ExportOfficialCommand
             var (model, backbone) = ModelBuilder.Build(run, inputChannels, run.Head.NumClasses, context.Logger);
             using var _ = backbone;
             using var __ = model;
-            using var loss = ScouterLoss.Create(run.Head);
+            using var loss = ScouterLoss.Create(run.Loss);
             var described = OfficialArgsFactory.Describing(effective, model.Head);
             var launch = described.With(new Dictionary<string, string> { ["world_size"] = worldSize.ToString(System.Globalization.CultureInfo.InvariantCulture), ["resume"] = path, ["device"] = "cuda" });
             Step(task, "capturing the model and a fresh optimizer", context.Cancellation);

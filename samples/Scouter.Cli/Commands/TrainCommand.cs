@@ -50,7 +50,8 @@ internal static class TrainCommand
         foreach (var run in runs)
         {
             var planned = RunSettings.From(run) with { PreCheckpointDir = top };
-            ScouterOptionsValidator.ThrowIfInvalid(planned.Head);
+            ClassifierHeadOptionsValidator.ThrowIfInvalid(planned.Head);
+            ScouterLossOptionsValidator.ThrowIfInvalid(planned.Loss);
             TrainingOptionsValidator.ThrowIfInvalid(planned.Training);
             MemoryBudget.CheckTraining(planned);
             RequireNoEarlierRun(run, planned);
@@ -76,7 +77,7 @@ internal static class TrainCommand
             var table = new Table().AddColumns("num_classes", "lambda_value", "power", "slots_per_class", "run", "train acc", "val acc");
             foreach (var (s, last) in results)
             {
-                table.AddRow(s.NumClasses.ToString(CultureInfo.InvariantCulture), s.LambdaValue.ToString(CultureInfo.InvariantCulture), s.Power.ToString(CultureInfo.InvariantCulture),
+                table.AddRow(s.NumClasses.ToString(CultureInfo.InvariantCulture), s.Lambda.ToString(CultureInfo.InvariantCulture), s.Power.ToString(CultureInfo.InvariantCulture),
                     s.SlotsPerClass.ToString(CultureInfo.InvariantCulture), (s.Repetition + 1).ToString(CultureInfo.InvariantCulture),
                     last.Train.Accuracy.ToString("P2", CultureInfo.InvariantCulture), last.Validation.Accuracy.ToString("P2", CultureInfo.InvariantCulture));
             }
@@ -137,7 +138,7 @@ internal static class TrainCommand
         using var _ = backbone;
         using var __ = model;
         using var replicaBackbones = new ReplicaBackbones();
-        using var loss = ScouterLoss.Create(run.Head);
+        using var loss = ScouterLoss.Create(run.Loss);
         var target = new CheckpointTarget(run.Training.DatasetName, run.Head.UseSlot, run.Head.Polarity);
         var store = new OfficialCheckpointStore();
 
@@ -182,7 +183,7 @@ internal static class TrainCommand
         var batches = new LoaderBatches(
             data.TrainLoader(run.Training.BatchSize, run.Training.Seed, run.Workers, context.Logs.CreateLogger("data")),
             data.ValLoader(run.Training.BatchSize, run.Workers, context.Logs.CreateLogger("data")));
-        context.Console.MarkupLine($"Training [bold]{Markup.Escape(run.Model)}[/] + {(run.Head.UseSlot ? $"xSlot ({run.Head.Polarity} SCOUTER, λ = {run.Head.LambdaValue.ToString(CultureInfo.InvariantCulture)})" : "FC")} on {Markup.Escape(data.Train.Name)} at {run.Data.ImageSize} px on {Markup.Escape(DescribeDevices(trainer))}, {run.Training.Epochs} epoch(s) of {batches.TrainBatchCount} batches");
+        context.Console.MarkupLine($"Training [bold]{Markup.Escape(run.Model)}[/] + {(run.Head.UseSlot ? $"xSlot ({run.Head.Polarity} SCOUTER, λ = {run.Loss.Lambda.ToString(CultureInfo.InvariantCulture)})" : "FC")} on {Markup.Escape(data.Train.Name)} at {run.Data.ImageSize} px on {Markup.Escape(DescribeDevices(trainer))}, {run.Training.Epochs} epoch(s) of {batches.TrainBatchCount} batches");
 
         IReadOnlyList<EpochMetrics> history;
         try

@@ -13,7 +13,7 @@ namespace Scouter.Core.Backbones;
 /// <code>
 /// using var backbone = BackboneRegistry.Default.Create("resnest26d");
 /// backbone.FreezeLayers(2);                                    // layer3 and layer4 train
-/// var model = ScouterModel.Create(backbone, new ScouterOptions { NumClasses = 200 }); // channels from the backbone
+/// var model = ScouterModel.Create(backbone, new ClassifierHeadOptions { NumClasses = 200 }); // channels from the backbone
 /// </code>
 /// </example>
 public sealed class Backbone : IDisposable

@@ -5,7 +5,7 @@ namespace Scouter.Core.Data;
 /// version, the thread or the order in which other samples were drawn. Every per-sample decision of the data
 /// pipeline (augmentation, synthetic images, shuffles) draws from one of these, keyed by (seed, epoch, index).
 /// </summary>
-public sealed class SeededRandom
+internal sealed class SeededRandom
 {
     private ulong state;
 

@@ -12,7 +12,7 @@ namespace Scouter.Core.Explanations;
 /// Copies are enumerated as rows <c>(image b, perturbation k)</c>, <c>k = 0..K−1</c>, image-major, and evaluated
 /// <c>forwardBatchSize</c> rows per model call, without gradients and in evaluation mode.
 /// </summary>
-public static class PerturbedForwardPasses
+internal static class PerturbedForwardPasses
 {
     /// <summary>
     /// Scores inputs built chunk by chunk: <paramref name="inputs"/> receives the image index and perturbation index

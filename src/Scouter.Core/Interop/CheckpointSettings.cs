@@ -73,8 +73,8 @@ public sealed partial record CheckpointSettings
     /// <summary>Positive or negative SCOUTER (<c>args.loss_status</c>); negative negates the scores.</summary>
     public ScouterPolarity Polarity { get; init; } = ScouterPolarity.Positive;
 
-    /// <summary>The loss's λ (recorded; no forward pass reads it).</summary>
-    public double LambdaValue { get; init; } = 1.0;
+    /// <summary>The loss's λ (<c>args.lambda_value</c>; recorded, no forward pass reads it).</summary>
+    public double Lambda { get; init; } = 1.0;
 
     /// <summary>The loss's area exponent (recorded; no forward pass reads it).</summary>
     public double Power { get; init; } = 2.0;
@@ -89,7 +89,8 @@ public sealed partial record CheckpointSettings
     public static CheckpointSettings FromArgs(OfficialArgs args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var head = args.ToScouterOptions();
+        var head = args.ToHeadOptions();
+        var loss = args.ToLossOptions();
         var dataset = Has(args, "dataset") ? args.GetString("dataset") : DefaultDataset;
         return new CheckpointSettings
         {
@@ -105,8 +106,8 @@ public sealed partial record CheckpointSettings
             SlotsPerClass = head.SlotsPerClass,
             ToKLayers = head.ToKLayers,
             Polarity = head.Polarity,
-            LambdaValue = head.LambdaValue,
-            Power = head.Power,
+            Lambda = loss.Lambda,
+            Power = loss.Power,
         }.Validated();
     }
 
@@ -154,8 +155,9 @@ public sealed partial record CheckpointSettings
         return Read(checkpoint);
     }
 
-    /// <summary>The head's and loss's options.</summary>
-    public ScouterOptions ToScouterOptions() => ScouterOptionsValidator.ThrowIfInvalid(new ScouterOptions
+    /// <summary>The head's options: what <see cref="TrainedModel"/> builds.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A value is out of range.</exception>
+    public ClassifierHeadOptions ToHeadOptions() => ClassifierHeadOptionsValidator.ThrowIfInvalid(new ClassifierHeadOptions
     {
         UseSlot = UseSlot,
         NumClasses = NumClasses,
@@ -164,9 +166,12 @@ public sealed partial record CheckpointSettings
         SlotsPerClass = SlotsPerClass,
         ToKLayers = ToKLayers,
         Polarity = Polarity,
-        LambdaValue = LambdaValue,
-        Power = Power,
     });
+
+    /// <summary>The loss's options the model was trained with.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A value is out of range.</exception>
+    public ScouterLossOptions ToLossOptions() =>
+        ScouterLossOptionsValidator.ThrowIfInvalid(new ScouterLossOptions { Lambda = Lambda, Power = Power });
 
     /// <summary>
     /// These settings as flags by their official names (<c>model</c>, <c>dataset</c>, <c>img_size</c>, <c>output_stride</c>,
@@ -185,7 +190,7 @@ public sealed partial record CheckpointSettings
             extra["dataset"] = Dataset;
         }
 
-        return OfficialArgs.FromOptions(ToScouterOptions(), extra);
+        return OfficialArgs.FromOptions(ToHeadOptions(), ToLossOptions(), extra);
     }
 
     /// <summary>What turns an image into this model's input: resize to <see cref="ImageSize"/>, <see cref="InputChannels"/> channels, [0, 1], <see cref="Normalization"/>.</summary>
@@ -214,7 +219,8 @@ public sealed partial record CheckpointSettings
 
     private CheckpointSettings Validated()
     {
-        ToScouterOptions();
+        ToHeadOptions();
+        ToLossOptions();
         if (ImageSize < 1 || InputChannels < 1 || !BackboneOptions.SupportedOutputStrides.Contains(OutputStride) || string.IsNullOrWhiteSpace(Model))
         {
             throw new FormatException(string.Create(CultureInfo.InvariantCulture,

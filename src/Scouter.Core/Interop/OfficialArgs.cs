@@ -9,7 +9,8 @@ namespace Scouter.Core.Interop;
 /// <summary>
 /// The command-line flags an official SCOUTER checkpoint stores under <c>args</c> (a pickled
 /// <c>argparse.Namespace</c>; docs/official-implementation.md §5), by their official names: <c>model</c>, <c>dataset</c>,
-/// <c>num_classes</c>, <c>img_size</c>, <c>use_slot</c>…. <see cref="ToScouterOptions"/> gives the head's and loss's options.
+/// <c>num_classes</c>, <c>img_size</c>, <c>use_slot</c>…. <see cref="ToHeadOptions"/> and <see cref="ToLossOptions"/> give the
+/// head's and the loss's options.
 /// </summary>
 /// <remarks>
 /// Values keep their Python types (<see cref="long"/>, <see cref="double"/>, <see cref="string"/>, <see cref="bool"/>,
@@ -32,26 +33,29 @@ public sealed class OfficialArgs : IReadOnlyDictionary<string, object?>
     public static OfficialArgs Empty { get; } = new([]);
 
     /// <summary>
-    /// The official flags that describe <paramref name="options"/>: <c>num_classes</c>, <c>channel</c>, <c>hidden_dim</c>,
-    /// <c>slots_per_class</c>, <c>to_k_layer</c>, <c>loss_status</c>, <c>lambda_value</c>, <c>power</c>, <c>use_slot</c>,
-    /// plus any <paramref name="extra"/> flags (e.g. <c>model</c>, <c>dataset</c>, <c>img_size</c>), which win on a clash.
+    /// The official flags that describe <paramref name="head"/> and <paramref name="loss"/>: <c>num_classes</c>,
+    /// <c>channel</c>, <c>hidden_dim</c>, <c>slots_per_class</c>, <c>to_k_layer</c>, <c>loss_status</c>, <c>use_slot</c>,
+    /// <c>lambda_value</c> (<see cref="ScouterLossOptions.Lambda"/>), <c>power</c>, plus any <paramref name="extra"/> flags
+    /// (e.g. <c>model</c>, <c>dataset</c>, <c>img_size</c>), which win on a clash.
     /// </summary>
-    /// <param name="options">The options to describe.</param>
+    /// <param name="head">The head's options.</param>
+    /// <param name="loss">The loss's options.</param>
     /// <param name="extra">More flags by official name.</param>
-    public static OfficialArgs FromOptions(ScouterOptions options, IEnumerable<KeyValuePair<string, object?>>? extra = null)
+    public static OfficialArgs FromOptions(ClassifierHeadOptions head, ScouterLossOptions loss, IEnumerable<KeyValuePair<string, object?>>? extra = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(loss);
         var values = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["num_classes"] = (long)options.NumClasses,
-            ["channel"] = (long)options.Channels,
-            ["hidden_dim"] = (long)options.HiddenDim,
-            ["slots_per_class"] = (long)options.SlotsPerClass,
-            ["to_k_layer"] = (long)options.ToKLayers,
-            ["loss_status"] = (long)(int)options.Polarity,
-            ["lambda_value"] = options.LambdaValue,
-            ["power"] = options.Power,
-            ["use_slot"] = options.UseSlot,
+            ["num_classes"] = (long)head.NumClasses,
+            ["channel"] = (long)head.Channels,
+            ["hidden_dim"] = (long)head.HiddenDim,
+            ["slots_per_class"] = (long)head.SlotsPerClass,
+            ["to_k_layer"] = (long)head.ToKLayers,
+            ["loss_status"] = (long)(int)head.Polarity,
+            ["lambda_value"] = loss.Lambda,
+            ["power"] = loss.Power,
+            ["use_slot"] = head.UseSlot,
         };
         foreach (var (key, value) in extra ?? [])
         {
@@ -62,32 +66,37 @@ public sealed class OfficialArgs : IReadOnlyDictionary<string, object?>
     }
 
     /// <summary>
-    /// The head and loss options these flags describe. Flags that are absent keep <see cref="ScouterOptions"/>'s
-    /// defaults (which are the official defaults); the result is validated.
+    /// The head options these flags describe (<c>use_slot</c>, <c>num_classes</c>, <c>channel</c>, <c>hidden_dim</c>,
+    /// <c>slots_per_class</c>, <c>to_k_layer</c>, <c>loss_status</c>). Flags that are absent keep
+    /// <see cref="ClassifierHeadOptions"/>'s defaults (which are the official defaults); the result is validated.
     /// </summary>
     /// <exception cref="FormatException">A flag holds a value of the wrong kind, or a sweep list of several values.</exception>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A value is out of range.</exception>
-    public ScouterOptions ToScouterOptions()
+    public ClassifierHeadOptions ToHeadOptions()
     {
-        var options = new ScouterOptions();
-        void Set(string flag, Action<string> apply)
-        {
-            if (ContainsKey(flag))
-            {
-                apply(flag);
-            }
-        }
+        var options = new ClassifierHeadOptions();
+        SetIfPresent("num_classes", f => options.NumClasses = GetInt(f));
+        SetIfPresent("channel", f => options.Channels = GetInt(f));
+        SetIfPresent("hidden_dim", f => options.HiddenDim = GetInt(f));
+        SetIfPresent("slots_per_class", f => options.SlotsPerClass = GetInt(f));
+        SetIfPresent("to_k_layer", f => options.ToKLayers = GetInt(f));
+        SetIfPresent("loss_status", f => options.Polarity = (ScouterPolarity)GetInt(f));
+        SetIfPresent("use_slot", f => options.UseSlot = GetBool(f));
+        return ClassifierHeadOptionsValidator.ThrowIfInvalid(options);
+    }
 
-        Set("num_classes", f => options.NumClasses = GetInt(f));
-        Set("channel", f => options.Channels = GetInt(f));
-        Set("hidden_dim", f => options.HiddenDim = GetInt(f));
-        Set("slots_per_class", f => options.SlotsPerClass = GetInt(f));
-        Set("to_k_layer", f => options.ToKLayers = GetInt(f));
-        Set("loss_status", f => options.Polarity = (ScouterPolarity)GetInt(f));
-        Set("lambda_value", f => options.LambdaValue = GetDouble(f));
-        Set("power", f => options.Power = GetDouble(f));
-        Set("use_slot", f => options.UseSlot = GetBool(f));
-        return ScouterOptionsValidator.ThrowIfInvalid(options);
+    /// <summary>
+    /// The loss options these flags describe: <c>lambda_value</c> as <see cref="ScouterLossOptions.Lambda"/>, and
+    /// <c>power</c>. Flags that are absent keep the official defaults; the result is validated.
+    /// </summary>
+    /// <exception cref="FormatException">A flag holds a value of the wrong kind, or a sweep list of several values.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A value is out of range.</exception>
+    public ScouterLossOptions ToLossOptions()
+    {
+        var options = new ScouterLossOptions();
+        SetIfPresent("lambda_value", f => options.Lambda = GetDouble(f));
+        SetIfPresent("power", f => options.Power = GetDouble(f));
+        return ScouterLossOptionsValidator.ThrowIfInvalid(options);
     }
 
     /// <summary>
@@ -192,6 +201,14 @@ public sealed class OfficialArgs : IReadOnlyDictionary<string, object?>
         }
 
         return new PickleObject(new PickleGlobal("argparse", "Namespace"), [], attributes, IsNewObject: true);
+    }
+
+    private void SetIfPresent(string flag, Action<string> apply)
+    {
+        if (ContainsKey(flag))
+        {
+            apply(flag);
+        }
     }
 
     private object? Get(string name) =>

@@ -25,11 +25,19 @@ namespace Scouter.Core.Interop;
 /// <item>A <c>module.</c> prefix (a state dict saved from a <c>DataParallel</c> or <c>DistributedDataParallel</c> wrapper)
 /// is removed on import.</item>
 /// </list>
+/// <para>
+/// The optimizer and scheduler states are kept as PyTorch wrote them, so a checkpoint read and written again keeps
+/// them, but they are not public here: they are PyTorch's AdamW and StepLR state dicts, keyed by the optimizer's
+/// parameter positions, and mean something only together with the model's parameter order. Typed, they are read
+/// with <see cref="Training.OfficialCheckpointStore.Load"/>: <see cref="Training.TrainingCheckpoint.Optimizer"/> (the
+/// AdamW moments and steps, an <see cref="Training.AdamWSnapshot"/>) and <see cref="Training.TrainingCheckpoint.Schedule"/>
+/// (learning rate, weight decay, StepLR), which <see cref="Training.Trainer"/> resumes from.
+/// </para>
 /// </remarks>
 /// <example>
 /// <code>
 /// using var checkpoint = OfficialCheckpoint.Read("CUB200_use_slot_checkpoint.pth");
-/// var options = checkpoint.Args.ToScouterOptions();
+/// var options = checkpoint.Args.ToHeadOptions();
 /// using var model = ScouterModel.Create(MyBackbone(), XSlotClassifier.Create(options));
 /// checkpoint.LoadInto(model);                      // strict: throws listing every difference
 /// OfficialCheckpoint.Write("export.pth", model, checkpoint.Args, epoch: checkpoint.Epoch ?? 0);
@@ -48,7 +56,7 @@ public sealed class OfficialCheckpoint : IDisposable
 
     private readonly PyTorchFile? file;
 
-    private OfficialCheckpoint(string path, StateDict model, OfficialArgs args, long? epoch, object? optimizer, object? lrScheduler, PyTorchFile? file)
+    private OfficialCheckpoint(string path, StateDict model, OfficialArgs args, long? epoch, PickleDict? optimizer, PickleDict? lrScheduler, PyTorchFile? file)
     {
         FilePath = path;
         Model = model;
@@ -71,11 +79,11 @@ public sealed class OfficialCheckpoint : IDisposable
     /// <summary>The last finished epoch, when the file records one.</summary>
     public long? Epoch { get; }
 
-    // The optimizer's and scheduler's PyTorch state dicts as read (PickleDicts), or null; their tensors belong to this
-    // checkpoint. Typed access is TrainingCheckpoint's (OfficialCheckpointStore), so the raw pickles stay inside.
-    internal object? Optimizer { get; }
+    // The optimizer's and scheduler's PyTorch state dicts as read, or null when the file holds none (or something
+    // that is no state dict, which OfficialCheckpointStore then reports); their tensors belong to this checkpoint.
+    internal PickleDict? Optimizer { get; }
 
-    internal object? LrScheduler { get; }
+    internal PickleDict? LrScheduler { get; }
 
     // Another top-level entry of the checkpoint dict (one the official code does not write), or null.
     internal object? GetExtra(string key) =>
@@ -113,7 +121,7 @@ public sealed class OfficialCheckpoint : IDisposable
             var model = file.TakeStateDict(modelDict, "the checkpoint's 'model'");
             var args = root.TryGetValue("args", out var argsValue) ? ReadArgs(path, argsValue) : OfficialArgs.Empty;
             var epoch = root.TryGetValue("epoch", out var epochValue) ? PickleValues.AsInt64(epochValue) : null;
-            return new OfficialCheckpoint(path, model, args, epoch, root.GetValueOrDefault("optimizer"), root.GetValueOrDefault("lr_scheduler"), file);
+            return new OfficialCheckpoint(path, model, args, epoch, root.GetValueOrDefault("optimizer") as PickleDict, root.GetValueOrDefault("lr_scheduler") as PickleDict, file);
         }
         catch
         {
@@ -246,7 +254,7 @@ public sealed class OfficialCheckpoint : IDisposable
         Write(path, model, args, epoch, optimizer: null, lrScheduler: null, toQSeed);
 
     // The same with PyTorch optimizer and scheduler state dicts (as read into Optimizer and LrScheduler) written back.
-    internal static void Write(string path, ScouterModel model, OfficialArgs? args, long epoch, object? optimizer, object? lrScheduler, long toQSeed = 0)
+    internal static void Write(string path, ScouterModel model, OfficialArgs? args, long epoch, PickleDict? optimizer, PickleDict? lrScheduler, long toQSeed = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var stateDict = ExportStateDict(model, toQSeed);
@@ -258,7 +266,7 @@ public sealed class OfficialCheckpoint : IDisposable
     /// <c>epoch</c>, <c>args</c> when given, then <paramref name="extras"/> (keys the official code ignores), in the
     /// official <c>train.py</c>'s order. Atomic.
     /// </summary>
-    internal static void Write(string path, StateDict model, OfficialArgs? args, long epoch, object? optimizer, object? lrScheduler, IEnumerable<KeyValuePair<string, object?>>? extras = null)
+    internal static void Write(string path, StateDict model, OfficialArgs? args, long epoch, PickleDict? optimizer, PickleDict? lrScheduler, IEnumerable<KeyValuePair<string, object?>>? extras = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var root = new PickleDict { ["model"] = model };

@@ -31,12 +31,12 @@ public sealed class PyTorchFile : IDisposable
 
     /// <summary>
     /// Moves the tensors of a dictionary of tensors (the root itself, or a value inside it such as
-    /// <c>Root["model"]</c>) into a new <see cref="StateDict"/>, which the caller owns. This file no longer disposes them.
+    /// <c>Root["model"]</c>) into a new <see cref="StateDict"/>, which the caller owns: disposing this file leaves them alone.
     /// </summary>
     /// <param name="dictionary">A dictionary found in <see cref="Root"/>, with string keys and tensor values.</param>
     /// <param name="what">How to name the dictionary in an error message.</param>
     /// <exception cref="CheckpointFormatException">A key is not a string or a value is not a tensor.</exception>
-    public StateDict TakeStateDict(PickleDict dictionary, string what = "the state dict")
+    internal StateDict TakeStateDict(PickleDict dictionary, string what = "the state dict")
     {
         ArgumentNullException.ThrowIfNull(dictionary);
         foreach (var (key, value) in dictionary)

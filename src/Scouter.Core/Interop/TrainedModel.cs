@@ -91,7 +91,7 @@ public sealed class TrainedModel : IDisposable
                     $"{checkpoint.FilePath}: the head reads {settings.Channels} feature channels, but backbone {settings.Model} gives {backbone.Channels}."), nameof(settings));
             }
 
-            model = ScouterModel.Create(backbone, settings.ToScouterOptions());
+            model = ScouterModel.Create(backbone, settings.ToHeadOptions());
             checkpoint.LoadInto(model);
             model.eval();
             return new TrainedModel(model, backbone, settings, checkpoint.Epoch);

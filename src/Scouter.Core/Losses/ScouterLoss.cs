@@ -31,26 +31,30 @@ public sealed class ScouterLoss : nn.Module<HeadOutput, Tensor, ScouterLossResul
         RegisterComponents();
     }
 
-    /// <summary>Creates the loss from <see cref="ScouterOptions.LambdaValue"/> and <see cref="ScouterOptions.Power"/>.</summary>
+    /// <summary>Creates the loss from <see cref="ScouterLossOptions.Lambda"/> and <see cref="ScouterLossOptions.Power"/>.</summary>
     /// <param name="options">The options; validated.</param>
-    public static ScouterLoss Create(ScouterOptions options)
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range.</exception>
+    public static ScouterLoss Create(ScouterLossOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ScouterOptionsValidator.ThrowIfInvalid(options);
-        return new ScouterLoss(options.LambdaValue, options.Power);
+        ScouterLossOptionsValidator.ThrowIfInvalid(options);
+        return new ScouterLoss(options.Lambda, options.Power);
     }
 
     /// <summary>Creates the loss with explicit λ (≥ 0) and power (&gt; 0).</summary>
     /// <param name="lambda">Weight of the area term.</param>
     /// <param name="power">Exponent of the mean attention.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A value is out of range.</exception>
     public static ScouterLoss Create(double lambda, double power) =>
-        Create(new ScouterOptions { LambdaValue = lambda, Power = power });
+        Create(new ScouterLossOptions { Lambda = lambda, Power = power });
 
-    /// <summary>Weight λ of the area term.</summary>
+    /// <summary>Weight λ of the area term (<see cref="ScouterLossOptions.Lambda"/>).</summary>
     public double Lambda => lambda;
 
-    /// <summary>Exponent of the area term.</summary>
+    /// <summary>Exponent of the area term (<see cref="ScouterLossOptions.Power"/>).</summary>
     public double Power => power;
+
+    /// <summary>The options this loss was created with: a new copy on every read.</summary>
+    public ScouterLossOptions Options => new() { Lambda = lambda, Power = power };
 
     /// <summary>Computes the loss for a head's output and integer labels <c>[B]</c>.</summary>
     /// <param name="output">The head's (or model's) <see cref="HeadOutput"/>.</param>

@@ -19,12 +19,12 @@ public abstract class ClassifierHead : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// The head <paramref name="options"/> describe: <see cref="XSlotClassifier"/>, or <see cref="FcClassifierHead"/>
-    /// when <see cref="ScouterOptions.UseSlot"/> is false. The one place that chooses a head from options.
+    /// when <see cref="ClassifierHeadOptions.UseSlot"/> is false. The one place that chooses a head from options.
     /// </summary>
     /// <param name="options">Channels, classes and, for the xSlot head, its hyper-parameters; validated.</param>
     /// <param name="device">Where the parameters live (CPU when null).</param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
-    public static ClassifierHead FromOptions(ScouterOptions options, Device? device = null)
+    public static ClassifierHead FromOptions(ClassifierHeadOptions options, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         return options.UseSlot

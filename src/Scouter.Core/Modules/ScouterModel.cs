@@ -47,11 +47,11 @@ public sealed class ScouterModel : nn.Module<Tensor, Tensor>
     /// Composes <paramref name="backbone"/>'s feature extractor with the head <paramref name="options"/> describe
     /// (<see cref="ClassifierHead.FromOptions"/>), reading the head's input channels from the backbone.
     /// </summary>
-    /// <param name="backbone">The backbone; its <see cref="Backbone.Channels"/> replaces <see cref="ScouterOptions.Channels"/>. It stays the caller's to dispose.</param>
+    /// <param name="backbone">The backbone; its <see cref="Backbone.Channels"/> replaces <see cref="ClassifierHeadOptions.Channels"/>. It stays the caller's to dispose.</param>
     /// <param name="options">The head's hyper-parameters; not modified.</param>
     /// <param name="device">Where the head's parameters live (CPU when null); the backbone is not moved.</param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
-    public static ScouterModel Create(Backbone backbone, ScouterOptions options, Device? device = null)
+    public static ScouterModel Create(Backbone backbone, ClassifierHeadOptions options, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(backbone);
         ArgumentNullException.ThrowIfNull(options);

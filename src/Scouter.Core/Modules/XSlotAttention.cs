@@ -34,7 +34,7 @@ public sealed class XSlotAttention : nn.Module<Tensor, Tensor, XSlotAttentionOut
     private readonly int iterations;
     private readonly double scale;
 
-    private XSlotAttention(ScouterOptions options, Device? device) : base(nameof(XSlotAttention))
+    private XSlotAttention(ClassifierHeadOptions options, Device? device) : base(nameof(XSlotAttention))
     {
         hiddenDim = options.HiddenDim;
         totalSlots = options.TotalSlots;
@@ -69,14 +69,14 @@ public sealed class XSlotAttention : nn.Module<Tensor, Tensor, XSlotAttentionOut
     }
 
     /// <summary>Creates the attention module for the given hyper-parameters.</summary>
-    /// <param name="options">Uses <see cref="ScouterOptions.NumClasses"/>, <see cref="ScouterOptions.SlotsPerClass"/>,
-    /// <see cref="ScouterOptions.HiddenDim"/>, <see cref="ScouterOptions.ToKLayers"/> and <see cref="ScouterOptions.Iterations"/>.</param>
+    /// <param name="options">Uses <see cref="ClassifierHeadOptions.NumClasses"/>, <see cref="ClassifierHeadOptions.SlotsPerClass"/>,
+    /// <see cref="ClassifierHeadOptions.HiddenDim"/>, <see cref="ClassifierHeadOptions.ToKLayers"/> and <see cref="ClassifierHeadOptions.Iterations"/>.</param>
     /// <param name="device">Where the parameters live (CPU when null).</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range.</exception>
-    public static XSlotAttention Create(ScouterOptions options, Device? device = null)
+    public static XSlotAttention Create(ClassifierHeadOptions options, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new XSlotAttention(ScouterOptionsValidator.ThrowIfInvalid(options), device);
+        return new XSlotAttention(ClassifierHeadOptionsValidator.ThrowIfInvalid(options), device);
     }
 
     /// <summary>Slot dimension <c>d</c>.</summary>

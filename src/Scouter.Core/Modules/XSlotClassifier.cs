@@ -18,7 +18,7 @@ namespace Scouter.Core.Modules;
 /// </summary>
 /// <example>
 /// <code>
-/// var head = XSlotClassifier.Create(new ScouterOptions { Channels = 512, NumClasses = 10, SlotsPerClass = 1 });
+/// var head = XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 512, NumClasses = 10, SlotsPerClass = 1 });
 /// using var output = head.ForwardDetailed(features);   // features: [B, 512, h, w]
 /// // output.Scores [B, 10], output.ClassMaps [B, 10, h, w]
 /// </code>
@@ -29,9 +29,9 @@ public sealed class XSlotClassifier : ClassifierHead
     private readonly XSlotAttention slot;
     private readonly SinePositionEmbedding position_emb;
 
-    private readonly ScouterOptions options;
+    private readonly ClassifierHeadOptions options;
 
-    private XSlotClassifier(ScouterOptions options, Device? device) : base(nameof(XSlotClassifier))
+    private XSlotClassifier(ClassifierHeadOptions options, Device? device) : base(nameof(XSlotClassifier))
     {
         this.options = options;
         conv1x1 = nn.Conv2d(options.Channels, options.HiddenDim, kernel_size: 1);
@@ -46,13 +46,13 @@ public sealed class XSlotClassifier : ClassifierHead
     }
 
     /// <summary>Creates an xSlot head.</summary>
-    /// <param name="options">Head hyper-parameters; copied, so later changes to the object do not affect the head.</param>
+    /// <param name="options">Head hyper-parameters; copied, so later changes to the object do not affect the head. <see cref="ClassifierHeadOptions.UseSlot"/> is not read: to choose the head by it, use <see cref="ClassifierHead.FromOptions"/>.</param>
     /// <param name="device">Where the parameters live (CPU when null).</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range.</exception>
-    public static XSlotClassifier Create(ScouterOptions options, Device? device = null)
+    public static XSlotClassifier Create(ClassifierHeadOptions options, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new XSlotClassifier(ScouterOptionsValidator.ThrowIfInvalid(options.Clone()), device);
+        return new XSlotClassifier(ClassifierHeadOptionsValidator.ThrowIfInvalid(options.Clone()), device);
     }
 
     /// <inheritdoc />
@@ -62,7 +62,7 @@ public sealed class XSlotClassifier : ClassifierHead
     public override int Channels => options.Channels;
 
     /// <summary>A copy of the options the head was built with.</summary>
-    public ScouterOptions Options => options.Clone();
+    public ClassifierHeadOptions Options => options.Clone();
 
     /// <summary>Slots per class <c>s</c>.</summary>
     public int SlotsPerClass => options.SlotsPerClass;
@@ -80,7 +80,7 @@ public sealed class XSlotClassifier : ClassifierHead
         TensorChecks.FloatingPoint(features, nameof(XSlotClassifier), nameof(features));
         if (features.shape[1] != Channels)
         {
-            throw new ArgumentException($"{nameof(XSlotClassifier)} was built for C = {Channels} feature channels; got {TensorChecks.Describe(features)}. Set ScouterOptions.Channels to the backbone's output channels.", nameof(features));
+            throw new ArgumentException($"{nameof(XSlotClassifier)} was built for C = {Channels} feature channels; got {TensorChecks.Describe(features)}. Set ClassifierHeadOptions.Channels to the backbone's output channels.", nameof(features));
         }
 
         TensorChecks.NonEmptySpatial(features, nameof(XSlotClassifier), nameof(features));

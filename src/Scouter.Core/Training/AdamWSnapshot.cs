@@ -15,7 +15,7 @@ public sealed record AdamWSnapshot(IReadOnlyDictionary<int, AdamWParameterState>
     /// <summary>Copies the state of <paramref name="optimizer"/> to the CPU.</summary>
     /// <param name="optimizer">An AdamW optimizer over the model's trainable parameters.</param>
     /// <param name="order">The official positions of the optimizer's parameters.</param>
-    public static AdamWSnapshot Capture(AdamW optimizer, OfficialParameterOrder order)
+    internal static AdamWSnapshot Capture(AdamW optimizer, OfficialParameterOrder order)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(order);
@@ -40,7 +40,7 @@ public sealed record AdamWSnapshot(IReadOnlyDictionary<int, AdamWParameterState>
     /// <param name="optimizer">The optimizer to restore.</param>
     /// <param name="order">The official positions of the optimizer's parameters.</param>
     /// <exception cref="ArgumentException">The state names positions or shapes this model does not have.</exception>
-    public void RestoreInto(AdamW optimizer, OfficialParameterOrder order)
+    internal void RestoreInto(AdamW optimizer, OfficialParameterOrder order)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(order);

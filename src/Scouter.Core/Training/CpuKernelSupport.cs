@@ -30,7 +30,7 @@ public sealed record CpuKernelSupport(OneDnnIsa OneDnn, AtenCpuCapability Aten)
     /// <summary>
     /// Whether the CPU describes its caches to programs (<c>cpuid</c> leaf 4 on Intel, 0x8000001D on AMD). oneDNN sizes
     /// the blocks of its channels-last (brgemm) kernels from them; on a virtual machine that hides them (an AMD EPYC of
-    /// family 26 under KVM) those kernels computed wrong results and crashed with a division by zero for some shapes.
+    /// family 26 under KVM) those kernels compute wrong results, or fail with a division by zero, for some shapes.
     /// Default true.
     /// </summary>
     public bool ReportsCacheTopology { get; init; } = true;

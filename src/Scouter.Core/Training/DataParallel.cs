@@ -50,7 +50,7 @@ public sealed class DataParallel : IDisposable
     }
 
     /// <summary>The replicas; index 0 is the model being trained.</summary>
-    public ReplicaSet Replicas => replicas;
+    internal ReplicaSet Replicas => replicas;
 
     /// <summary>
     /// The chunk sizes torch's scatter gives a batch of <paramref name="batch"/> over <paramref name="parts"/> devices:
@@ -82,7 +82,7 @@ public sealed class DataParallel : IDisposable
     /// <param name="labels">Labels <c>[B]</c>.</param>
     /// <param name="training">Training step (forward and backward) or evaluation (forward only).</param>
     /// <returns>The whole batch's loss, parts and accuracy.</returns>
-    public StepMetrics Run(Tensor images, Tensor labels, bool training)
+    internal StepMetrics Run(Tensor images, Tensor labels, bool training)
     {
         TensorChecks.Rank(images, 4, nameof(DataParallel), "images [B, channels, H, W]", nameof(images));
         TensorChecks.Rank(labels, 1, nameof(DataParallel), $"labels [B = {images.shape[0]}]", nameof(labels));

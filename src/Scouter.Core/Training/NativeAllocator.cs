@@ -18,7 +18,7 @@ namespace Scouter.Core.Training;
 /// <para>
 /// The setting is process-wide and cannot be undone for memory already allocated. Resident memory then stays at the
 /// peak of the run instead of falling between steps; it does not grow step after step (checked by
-/// <see cref="Diagnostics.MemorySoak"/>). It does nothing on platforms other than Linux with glibc.
+/// the memory soaks of docs/performance.md). It does nothing on platforms other than Linux with glibc.
 /// </para>
 /// </remarks>
 public static class NativeAllocator

@@ -98,9 +98,9 @@ public sealed class OfficialCheckpointStore : ICheckpointStore
         return new TrainingCheckpoint(model, optimizer, parameterCount, (int)epoch, schedule, best, file.Args);
     }
 
-    private static (AdamWSnapshot, int, double) ReadOptimizer(string path, object? optimizer)
+    private static (AdamWSnapshot, int, double) ReadOptimizer(string path, PickleDict? optimizer)
     {
-        if (optimizer is not PickleDict root || root.GetValueOrDefault("state") is not PickleDict state || root.GetValueOrDefault("param_groups") is not IList<object?> { Count: > 0 } groups || groups[0] is not PickleDict group)
+        if (optimizer is not { } root || root.GetValueOrDefault("state") is not PickleDict state || root.GetValueOrDefault("param_groups") is not IList<object?> { Count: > 0 } groups || groups[0] is not PickleDict group)
         {
             throw new CheckpointFormatException(path, "its 'optimizer' is not a PyTorch optimizer state dict with 'state' and 'param_groups'.");
         }
@@ -140,9 +140,8 @@ public sealed class OfficialCheckpointStore : ICheckpointStore
         _ => PickleValues.AsInt64(step) ?? throw new CheckpointFormatException(path, $"an AdamW 'step' is a {PickleValues.Describe(step)}, not a number."),
     };
 
-    private static TrainingSchedule ReadSchedule(object? scheduler, double weightDecay)
+    private static TrainingSchedule ReadSchedule(PickleDict? dict, double weightDecay)
     {
-        var dict = scheduler as PickleDict;
         var baseLr = dict?.GetValueOrDefault("base_lrs") is IList<object?> { Count: > 0 } lrs && lrs[0] is double lr ? lr : 1e-4;
         var stepSize = PickleValues.AsInt64(dict?.GetValueOrDefault("step_size")) ?? 70;
         var gamma = dict?.GetValueOrDefault("gamma") is double g ? g : 0.1;

@@ -8,7 +8,7 @@ namespace Scouter.Core.Training;
 /// parameters we do not: the unused <c>slot.to_q.0.weight/bias</c>, right after <c>slot.initial_slots</c>. Our FC
 /// head's <c>fc.*</c> is the official <c>backbone.fc.*</c>; both come last, so positions agree.
 /// </summary>
-public sealed class OfficialParameterOrder
+internal sealed class OfficialParameterOrder
 {
     private OfficialParameterOrder(IReadOnlyList<string> officialNames, IReadOnlyList<int> officialIndexOfOurs)
     {

@@ -1,5 +1,4 @@
 using Scouter.Core.Backbones;
-using Scouter.Core.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
 

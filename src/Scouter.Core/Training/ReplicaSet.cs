@@ -20,7 +20,7 @@ namespace Scouter.Core.Training;
 /// model's exactly. The copies keep the main model's <c>requires_grad</c> flags (frozen layers stay frozen) and must
 /// not be moved to another device afterwards. Disposing the set disposes the copies, not the main model.
 /// </remarks>
-public sealed class ReplicaSet : IDisposable
+internal sealed class ReplicaSet : IDisposable
 {
     private readonly List<ScouterModel> models;
     private readonly List<List<Parameter>> parameters;

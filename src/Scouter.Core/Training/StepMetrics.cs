@@ -6,4 +6,4 @@ namespace Scouter.Core.Training;
 /// <param name="Area">Area part before λ.</param>
 /// <param name="Accuracy">Top-1 accuracy in [0, 1].</param>
 /// <param name="Samples">Images in the batch.</param>
-public sealed record StepMetrics(double Loss, double Nll, double Area, double Accuracy, long Samples);
+internal sealed record StepMetrics(double Loss, double Nll, double Area, double Accuracy, long Samples);

@@ -5,7 +5,6 @@ using Scouter.Core.Compat;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Scouter.Core.Diagnostics;
 using Scouter.Core.Interop;
 using Scouter.Core.IO;
 using Scouter.Core.Losses;
@@ -211,10 +210,8 @@ public sealed partial class Trainer : IDisposable
     {
         var head = model.Head is XSlotClassifier xslot
             ? xslot.Options
-            : new ScouterOptions { UseSlot = false, Channels = model.Head.Channels, NumClasses = model.Head.NumClasses };
-        head.LambdaValue = loss.Lambda;
-        head.Power = loss.Power;
-        return OfficialArgs.FromOptions(head, new Dictionary<string, object?>
+            : new ClassifierHeadOptions { UseSlot = false, Channels = model.Head.Channels, NumClasses = model.Head.NumClasses };
+        return OfficialArgs.FromOptions(head, loss.Options, new Dictionary<string, object?>
         {
             ["dataset"] = options.DatasetName,
             ["lr"] = options.LearningRate,

@@ -2,7 +2,7 @@ namespace Scouter.Core.Training;
 
 /// <summary>
 /// Settings of the official training loop (<c>train.py</c>), with its defaults. The model's own
-/// hyper-parameters live in <see cref="Options.ScouterOptions"/>.
+/// hyper-parameters live in <see cref="Options.ClassifierHeadOptions"/> and <see cref="Options.ScouterLossOptions"/>.
 /// </summary>
 public sealed class TrainingOptions
 {

@@ -18,7 +18,7 @@ public sealed class ModelComplexityTests
         //   attention: 3 iterations × 2 products × K·hw·d = 3·2·3·30·2 = 1080; GRU: 2 steps × K·6·d² = 2·3·24 = 144.
         // Total 3240 + 240 + 240 + 120 + 1080 + 144 = 5064.
         var backbone = nn.Sequential(("conv", nn.Conv2d(3, 4, 3, padding: 1)), ("bn", nn.BatchNorm2d(4)));
-        using var model = ScouterModel.Create(backbone, XSlotClassifier.Create(new ScouterOptions { Channels = 4, HiddenDim = 2, NumClasses = 3, SlotsPerClass = 1 }));
+        using var model = ScouterModel.Create(backbone, XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 4, HiddenDim = 2, NumClasses = 3, SlotsPerClass = 1 }));
         model.named_parameters().Single(p => p.name == "backbone.conv.weight").parameter.requires_grad_(false);
 
         var complexity = ModelComplexity.Measure(model, [1, 3, 6, 5]);

@@ -35,7 +35,7 @@ public sealed class ExplanationCallScalarsTests
     public void ExplanationCalls_LeaveNoScalarToTheFinalizer(string backboneName, int channels, int size)
     {
         using var backbone = BackboneRegistry.Default.Create(backboneName, channels);
-        using var model = ScouterModel.Create(backbone.Features, XSlotClassifier.Create(new ScouterOptions { Channels = backbone.Channels, NumClasses = 10 }));
+        using var model = ScouterModel.Create(backbone.Features, XSlotClassifier.Create(new ClassifierHeadOptions { Channels = backbone.Channels, NumClasses = 10 }));
         model.eval();
         using var images = randn(2, channels, size, size);
         Explain(model, images, size); // first call outside the count: one-time initialisation is not per call
@@ -52,7 +52,7 @@ public sealed class ExplanationCallScalarsTests
     [Fact]
     public void GradCamCalls_LeaveNoScalarToTheFinalizer()
     {
-        // The baseline the benchmarks time against SCOUTER's maps; its row index (arange) used to leave three per call.
+        // The baseline the benchmarks time against SCOUTER's maps; an arange row index built with implicit scalars leaves three per call.
         using var backbone = BackboneRegistry.Default.Create("resnet18", 3);
         using var model = ScouterModel.Create(backbone.Features, FcClassifierHead.Create(backbone.Channels, 10));
         model.eval();
@@ -99,7 +99,7 @@ public sealed class ExplanationCallScalarsTests
         using var fc = ToyClassifier();
         using var features = nn.Sequential(("conv1", nn.Conv2d(3, 8, 3, stride: 4, padding: 1)), ("relu1", nn.ReLU()));
         using var backbone = Backbone.FromModule("toy", features, channels: 8);
-        using var scouter = ScouterModel.Create(backbone.Features, XSlotClassifier.Create(new ScouterOptions { Channels = 8, NumClasses = 4 }));
+        using var scouter = ScouterModel.Create(backbone.Features, XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 8, NumClasses = 4 }));
         scouter.eval();
         using var gradCam = GradCam.Create(fc);
         using var images = randn(2, 3, 16, 16);

@@ -23,7 +23,7 @@ public sealed class BatchNormFoldingTests
         manual_seed(11);
         var backbone = BackboneRegistry.Default.Create(backboneName, inputChannels);
         ClassifierHead head = useSlot
-            ? XSlotClassifier.Create(new ScouterOptions { Channels = backbone.Channels, NumClasses = 5, SlotsPerClass = 2, HiddenDim = 16 })
+            ? XSlotClassifier.Create(new ClassifierHeadOptions { Channels = backbone.Channels, NumClasses = 5, SlotsPerClass = 2, HiddenDim = 16 })
             : FcClassifierHead.Create(backbone.Channels, 5);
         var model = ScouterModel.Create(backbone.Features, head);
         Randomise(model);

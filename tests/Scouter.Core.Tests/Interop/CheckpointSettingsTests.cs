@@ -32,7 +32,7 @@ public sealed class CheckpointSettingsTests : IDisposable
             SlotsPerClass = 2,
             ToKLayers = 2,
             Polarity = ScouterPolarity.Negative,
-            LambdaValue = 1.5,
+            Lambda = 1.5,
             Power = 1.0,
         });
         settings.Normalization.Should().BeSameAs(Normalization.ImageNet);
@@ -70,7 +70,7 @@ public sealed class CheckpointSettingsTests : IDisposable
         {
             Model = "resnet18", Dataset = "MNIST", InputChannels = 1, ImageSize = 260, NumClasses = 10, Channels = 512,
         });
-        var defaults = new ScouterOptions();
+        var defaults = new ClassifierHeadOptions();
         (settings.HiddenDim, settings.SlotsPerClass, settings.ToKLayers, settings.Polarity, settings.UseSlot)
             .Should().Be((defaults.HiddenDim, defaults.SlotsPerClass, defaults.ToKLayers, defaults.Polarity, defaults.UseSlot));
     }
@@ -112,7 +112,7 @@ public sealed class CheckpointSettingsTests : IDisposable
     {
         var path = Path.Combine(directory, Guid.NewGuid().ToString("N") + ".pth");
         using var backbone = nn.Sequential(("conv1", nn.Conv2d(3, channels, 3, stride: 2)));
-        using var model = ScouterModel.Create(backbone, XSlotClassifier.Create(new ScouterOptions { Channels = channels, NumClasses = classes, SlotsPerClass = slotsPerClass, HiddenDim = 8 }));
+        using var model = ScouterModel.Create(backbone, XSlotClassifier.Create(new ClassifierHeadOptions { Channels = channels, NumClasses = classes, SlotsPerClass = slotsPerClass, HiddenDim = 8 }));
         OfficialCheckpoint.Write(path, model, new OfficialArgs(args));
         return path;
     }

@@ -65,13 +65,15 @@ internal static class InteropFixtures
         nn.Sequential(("conv", nn.Conv2d(3, 6, 3, stride: 2, padding: 1)), ("bn", nn.BatchNorm2d(6)), ("relu", nn.ReLU()));
 
     /// <summary>The fixture's SlotModel: negative SCOUTER, C = 6, d = 8, 3 classes, 2 slots each, to_k_layer 2.</summary>
-    public static ScouterOptions SlotOptions() => new()
+    public static ClassifierHeadOptions SlotOptions() => new()
     {
-        Channels = 6, HiddenDim = 8, NumClasses = 3, SlotsPerClass = 2, ToKLayers = 2,
-        Polarity = ScouterPolarity.Negative, LambdaValue = 1.5, Power = 1.0,
+        Channels = 6, HiddenDim = 8, NumClasses = 3, SlotsPerClass = 2, ToKLayers = 2, Polarity = ScouterPolarity.Negative,
     };
 
-    public static ScouterModel SlotModel(ScouterOptions? options = null) =>
+    /// <summary>The fixture's loss flags: lambda_value 1.5, power 1.</summary>
+    public static ScouterLossOptions LossOptions() => new() { Lambda = 1.5, Power = 1.0 };
+
+    public static ScouterModel SlotModel(ClassifierHeadOptions? options = null) =>
         ScouterModel.Create(TinyBackbone(), XSlotClassifier.Create(options ?? SlotOptions()));
 
     public static ScouterModel FcModel() => ScouterModel.Create(TinyBackbone(), FcClassifierHead.Create(6, 3));

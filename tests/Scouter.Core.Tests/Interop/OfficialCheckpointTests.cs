@@ -42,23 +42,26 @@ public sealed class OfficialCheckpointTests : IDisposable
         checkpoint.Args.GetString("dataset").Should().Be("Tiny");
         checkpoint.Args.GetInt("img_size").Should().Be(10);
         checkpoint.Args["local_rank"].Should().BeNull();
-        var optimizer = checkpoint.Optimizer.Should().BeOfType<PickleDict>().Subject;
+        checkpoint.Optimizer.Should().NotBeNull("the official train.py saves optimizer.state_dict()");
+        var optimizer = checkpoint.Optimizer!;
         var group = (PickleDict)((List<object?>)optimizer["param_groups"]!)[0]!;
         group["lr"].Should().Be(1e-4);
         group["weight_decay"].Should().Be(0.01, "PyTorch's AdamW default the official code relies on");
         ((PickleDict)optimizer["state"]!).Count.Should().Be(checkpoint.Model.Keys.Count(k => !k.Contains("running_") && !k.Contains("num_batches")) - 2,
             "AdamW keeps state for every trained parameter; the unused to_q gets no gradient, hence no state");
-        ((PickleDict)checkpoint.LrScheduler!)["step_size"].Should().Be(70L);
+        checkpoint.LrScheduler!["step_size"].Should().Be(70L);
     }
 
     [Fact]
-    public void Args_ToScouterOptions_GivesTheCheckpointsHyperParameters()
+    public void Args_ToHeadAndLossOptions_GiveTheCheckpointsHyperParameters()
     {
         using var checkpoint = OfficialCheckpoint.Read(InteropFixtures.Path(SlotCheckpoint));
 
-        var options = checkpoint.Args.ToScouterOptions();
+        var head = checkpoint.Args.ToHeadOptions();
+        var loss = checkpoint.Args.ToLossOptions();
 
-        options.Should().BeEquivalentTo(InteropFixtures.SlotOptions(), "slots_per_class was pickled as the string '2'");
+        head.Should().BeEquivalentTo(InteropFixtures.SlotOptions(), "slots_per_class was pickled as the string '2'");
+        loss.Should().BeEquivalentTo(InteropFixtures.LossOptions(), "lambda_value is the loss's Lambda");
     }
 
     [Fact]
@@ -89,7 +92,7 @@ public sealed class OfficialCheckpointTests : IDisposable
     public void LoadInto_SlotModel_ReproducesTheOfficialLogProbabilities()
     {
         using var checkpoint = OfficialCheckpoint.Read(InteropFixtures.Path(SlotCheckpoint));
-        using var model = InteropFixtures.SlotModel(checkpoint.Args.ToScouterOptions());
+        using var model = InteropFixtures.SlotModel(checkpoint.Args.ToHeadOptions());
 
         var report = checkpoint.LoadInto(model);
 
@@ -104,7 +107,7 @@ public sealed class OfficialCheckpointTests : IDisposable
     public void LoadInto_FcModel_MapsBackboneFcAndReproducesTheOfficialLogProbabilities()
     {
         using var checkpoint = OfficialCheckpoint.Read(InteropFixtures.Path(FcCheckpoint));
-        checkpoint.Args.ToScouterOptions().UseSlot.Should().BeFalse();
+        checkpoint.Args.ToHeadOptions().UseSlot.Should().BeFalse();
         using var model = InteropFixtures.FcModel();
 
         checkpoint.LoadInto(model).IsComplete.Should().BeTrue();
@@ -127,7 +130,7 @@ public sealed class OfficialCheckpointTests : IDisposable
             wrapped.Add("module." + key, value.clone());
         }
 
-        using var model = useSlot ? InteropFixtures.SlotModel(checkpoint.Args.ToScouterOptions()) : InteropFixtures.FcModel();
+        using var model = useSlot ? InteropFixtures.SlotModel(checkpoint.Args.ToHeadOptions()) : InteropFixtures.FcModel();
         OfficialCheckpoint.LoadInto(model, wrapped).IsComplete.Should().BeTrue();
 
         using var expected = InteropFixtures.Expected(useSlot ? "slot_log_probs" : "fc_log_probs");
@@ -217,18 +220,19 @@ public sealed class OfficialCheckpointTests : IDisposable
     public void Write_ThenRead_RoundTripsWeightsArgsEpochAndOptimizer()
     {
         using var checkpoint = OfficialCheckpoint.Read(InteropFixtures.Path(SlotCheckpoint));
-        using var model = InteropFixtures.SlotModel(checkpoint.Args.ToScouterOptions());
+        using var model = InteropFixtures.SlotModel(checkpoint.Args.ToHeadOptions());
         checkpoint.LoadInto(model);
         var path = Temp("resaved.pth");
 
         OfficialCheckpoint.Write(path, model, checkpoint.Args, epoch: 8, checkpoint.Optimizer, checkpoint.LrScheduler);
         using var back = OfficialCheckpoint.Read(path);
-        using var reloaded = InteropFixtures.SlotModel(back.Args.ToScouterOptions());
+        using var reloaded = InteropFixtures.SlotModel(back.Args.ToHeadOptions());
         back.LoadInto(reloaded);
 
         back.Epoch.Should().Be(8);
         back.Args.Should().BeEquivalentTo(checkpoint.Args);
-        ((PickleDict)back.Optimizer!)["state"].Should().BeOfType<PickleDict>().Which.Count.Should().Be(((PickleDict)((PickleDict)checkpoint.Optimizer!)["state"]!).Count);
+        back.Optimizer!["state"].Should().BeOfType<PickleDict>().Which.Count.Should().Be(((PickleDict)checkpoint.Optimizer!["state"]!).Count);
+        back.LrScheduler!["step_size"].Should().Be(checkpoint.LrScheduler!["step_size"]);
         using var expected = InteropFixtures.Expected("slot_log_probs");
         using var actual = LogProbabilities(reloaded);
         TensorAssert.Close(actual, expected, rtol: 1e-4);
@@ -247,7 +251,7 @@ public sealed class OfficialCheckpointTests : IDisposable
     public void Write_ProducesTheExportPyTorchVerified(string source, string export)
     {
         using var checkpoint = OfficialCheckpoint.Read(InteropFixtures.Path(source));
-        var options = checkpoint.Args.ToScouterOptions();
+        var options = checkpoint.Args.ToHeadOptions();
         using var model = options.UseSlot ? InteropFixtures.SlotModel(options) : InteropFixtures.FcModel();
         checkpoint.LoadInto(model);
         var path = Temp(export);

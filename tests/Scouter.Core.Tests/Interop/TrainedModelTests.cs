@@ -42,7 +42,7 @@ public sealed class TrainedModelTests : IDisposable
     {
         manual_seed(11);
         var backbone = BackboneRegistry.Default.Create("resnet18", inputChannels: 1);
-        var head = XSlotClassifier.Create(new ScouterOptions { Channels = 512, NumClasses = 3, SlotsPerClass = 2, HiddenDim = 32, ToKLayers = 2, Polarity = ScouterPolarity.Negative });
+        var head = XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 512, NumClasses = 3, SlotsPerClass = 2, HiddenDim = 32, ToKLayers = 2, Polarity = ScouterPolarity.Negative });
         var model = ScouterModel.Create(backbone.Features, head);
         model.eval();
         var path = folder.PathOf($"MNIST_{imageSize}px.pth");

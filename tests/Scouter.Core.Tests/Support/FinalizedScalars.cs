@@ -34,7 +34,7 @@ public sealed class FinalizedScalars : EventListener
     {
         // The sentinel is finalized after every scalar (a later collection, the same finalizer thread), so once its
         // event has arrived, theirs have too. The runtime delivers its events through a buffer that can drop some
-        // when a test allocates heavily on a busy machine (seen in CI with both test projects running): a sentinel
+        // when a test allocates heavily on a busy machine (two test projects running at once, say): a sentinel
         // whose event does not come is replaced by a new one, up to five times.
         CollectAndFinalize();
         for (var attempt = 0; attempt < 5; attempt++)

@@ -54,7 +54,7 @@ public sealed class Fixture
 
     public IEnumerable<string> Names => tensors.Keys;
 
-    public ScouterOptions Options() => new()
+    public ClassifierHeadOptions HeadOptions() => new()
     {
         Channels = Int("channels"),
         HiddenDim = Int("hidden_dim"),
@@ -63,7 +63,11 @@ public sealed class Fixture
         ToKLayers = Int("to_k_layers"),
         Iterations = Int("iterations"),
         Polarity = (ScouterPolarity)Int("loss_status"),
-        LambdaValue = Double("lambda_value"),
+    };
+
+    public ScouterLossOptions LossOptions() => new()
+    {
+        Lambda = Double("lambda_value"),
         Power = Double("power"),
     };
 

@@ -17,7 +17,7 @@ public sealed class DataParallelTests
         manual_seed(seed);
         var backbone = nn.Sequential(("conv", nn.Conv2d(3, 8, 3, padding: 1)), ("act", nn.ReLU()), ("pool", nn.MaxPool2d(2)));
         ClassifierHead head = useSlot
-            ? XSlotClassifier.Create(new ScouterOptions { Channels = 8, HiddenDim = 8, NumClasses = 4, SlotsPerClass = 2 })
+            ? XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 8, HiddenDim = 8, NumClasses = 4, SlotsPerClass = 2 })
             : FcClassifierHead.Create(8, 4);
         return ScouterModel.Create(backbone, head);
     }

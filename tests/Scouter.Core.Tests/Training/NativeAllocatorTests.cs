@@ -1,5 +1,5 @@
-using Scouter.Core.Diagnostics;
 using Scouter.Core.Training;
+using Scouter.Harness;
 using static TorchSharp.torch;
 
 namespace Scouter.Core.Tests.Training;

@@ -21,7 +21,7 @@ public sealed class OfficialCheckpointStoreTests : IDisposable
     private static ScouterModel TinyOfficialModel()
     {
         var backbone = nn.Sequential(("conv", nn.Conv2d(3, 6, 3, stride: 2, padding: 1)), ("bn", nn.BatchNorm2d(6)), ("relu", nn.ReLU()));
-        var options = new ScouterOptions { Channels = 6, HiddenDim = 8, NumClasses = 3, SlotsPerClass = 2, ToKLayers = 2, Polarity = ScouterPolarity.Negative, LambdaValue = 1.5, Power = 1 };
+        var options = new ClassifierHeadOptions { Channels = 6, HiddenDim = 8, NumClasses = 3, SlotsPerClass = 2, ToKLayers = 2, Polarity = ScouterPolarity.Negative };
         return ScouterModel.Create(backbone, XSlotClassifier.Create(options));
     }
 
@@ -194,7 +194,7 @@ public sealed class OfficialCheckpointStoreTests : IDisposable
         using var model = TinyOfficialModel();
         var options = new TrainingOptions { Epochs = 1, OutputDir = null, Device = "cpu" };
         using var trainer = new Trainer(model, ScouterLoss.Create(1, 1), options);
-        using var other = ScouterModel.Create(nn.Sequential(("conv", nn.Conv2d(3, 6, 3))), XSlotClassifier.Create(new ScouterOptions { Channels = 6, HiddenDim = 4, NumClasses = 3, SlotsPerClass = 1 }));
+        using var other = ScouterModel.Create(nn.Sequential(("conv", nn.Conv2d(3, 6, 3))), XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 6, HiddenDim = 4, NumClasses = 3, SlotsPerClass = 1 }));
         using var otherTrainer = new Trainer(other, ScouterLoss.Create(1, 1), options);
         using var checkpoint = otherTrainer.CaptureCheckpoint(0);
 

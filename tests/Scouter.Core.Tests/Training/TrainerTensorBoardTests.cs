@@ -20,7 +20,7 @@ public sealed class TrainerTensorBoardTests : IDisposable
         manual_seed(3);
         var backbone = nn.Sequential(("conv", nn.Conv2d(3, 16, 3, padding: 1)), ("act", nn.ReLU()), ("pool", nn.MaxPool2d(2)));
         ClassifierHead head = useSlot
-            ? XSlotClassifier.Create(new ScouterOptions { Channels = 16, HiddenDim = 8, NumClasses = 4, SlotsPerClass = 1 })
+            ? XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 16, HiddenDim = 8, NumClasses = 4, SlotsPerClass = 1 })
             : FcClassifierHead.Create(16, 4);
         return ScouterModel.Create(backbone, head);
     }

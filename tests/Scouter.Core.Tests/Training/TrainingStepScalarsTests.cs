@@ -26,7 +26,7 @@ public sealed class TrainingStepScalarsTests
     {
         using var backbone = BackboneRegistry.Default.Create("resnet18", 1);
         ClassifierHead head = useSlot
-            ? XSlotClassifier.Create(new ScouterOptions { Channels = backbone.Channels, NumClasses = 10 })
+            ? XSlotClassifier.Create(new ClassifierHeadOptions { Channels = backbone.Channels, NumClasses = 10 })
             : FcClassifierHead.Create(backbone.Channels, 10);
         using var model = ScouterModel.Create(backbone.Features, head);
         using var loss = ScouterLoss.Create(lambda: 1, power: 1);

@@ -19,7 +19,7 @@ namespace Scouter.Core.Data.Transforms;
 /// <item>Gaussian blur with σ ∈ U[0, 3], kernel radius ⌈3σ⌉, reflect padding (σ below 0.1 leaves the image as is).</item>
 /// </list>
 /// </remarks>
-public static class Augmentation
+internal static class Augmentation
 {
     private delegate Tensor Part(Tensor image, SeededRandom random);
 

@@ -50,11 +50,13 @@ public sealed class ImageTransform
         return new ImageTransform(imageSize, normalization, augment);
     }
 
-    /// <summary>Transforms one image.</summary>
+    /// <summary>Transforms one image without augmentation (a transform with <see cref="Augment"/> on is applied by the <c>BatchLoader</c>, which seeds each sample).</summary>
     /// <param name="image">uint8 <c>[C, H, W]</c> with C equal to the normalisation's channel count.</param>
-    /// <param name="random">The sample's generator; required when <see cref="Augment"/> is on, ignored otherwise.</param>
     /// <returns>float32 <c>[C, S, S]</c>; the caller owns it.</returns>
-    public Tensor Apply(Tensor image, SeededRandom? random = null)
+    public Tensor Apply(Tensor image) => Apply(image, random: null);
+
+    // The sample's generator is required when Augment is on, ignored otherwise.
+    internal Tensor Apply(Tensor image, SeededRandom? random)
     {
         TensorChecks.Rank(image, 3, nameof(ImageTransform), "a stored image [C, H, W]", nameof(image));
         if (image.dtype != ScalarType.Byte)

@@ -13,7 +13,7 @@ namespace Scouter.Core.Explanations.Rendering;
 /// Resizes 8-bit images exactly as Pillow's bilinear <c>Image.resize</c> does (including its antialiasing when
 /// shrinking and its rounding between the two passes), so overlays reproduce the official visualisation's bytes.
 /// </summary>
-public static class PilBilinear
+internal static class PilBilinear
 {
     private const int PrecisionBits = 32 - 8 - 2;
 

@@ -9,7 +9,7 @@ namespace Scouter.Core.Interop.Pickle;
 /// (an <see cref="int"/> and a <see cref="long"/> of equal value are one key), booleans, null and tuples
 /// (<c>object?[]</c>, compared element by element).
 /// </summary>
-public sealed class PickleDict : IReadOnlyDictionary<object, object?>
+internal sealed class PickleDict : IReadOnlyDictionary<object, object?>
 {
     private readonly List<KeyValuePair<object, object?>> entries = [];
     private readonly Dictionary<object, int> index = new(PickleKeyComparer.Instance);

@@ -6,7 +6,7 @@ namespace Scouter.Core.Interop.Pickle;
 /// </summary>
 /// <param name="Module">The Python module, e.g. <c>argparse</c>.</param>
 /// <param name="Name">The qualified name inside the module, e.g. <c>Namespace</c>.</param>
-public sealed record PickleGlobal(string Module, string Name)
+internal sealed record PickleGlobal(string Module, string Name)
 {
     /// <summary><c>module.name</c>, as Python would print it.</summary>
     public string FullName => $"{Module}.{Name}";

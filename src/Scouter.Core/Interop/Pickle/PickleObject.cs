@@ -13,7 +13,7 @@ namespace Scouter.Core.Interop.Pickle;
 /// <see langword="true"/> when the pickle created the object with <c>cls.__new__(cls, *args)</c> (opcode NEWOBJ)
 /// rather than by calling <see cref="Type"/>; kept so a written pickle builds it the same way.
 /// </param>
-public sealed record PickleObject(PickleGlobal Type, IReadOnlyList<object?> Args, object? State, bool IsNewObject)
+internal sealed record PickleObject(PickleGlobal Type, IReadOnlyList<object?> Args, object? State, bool IsNewObject)
 {
     /// <summary>The state set after construction (usually a <see cref="PickleDict"/> of attributes), or null.</summary>
     public object? State { get; internal set; } = State;

@@ -1,7 +1,6 @@
 using Scouter.Core.Data.Datasets;
 using Scouter.Core.Data.Imaging;
 using Scouter.Core.Data.Transforms;
-using Scouter.Core.Diagnostics;
 using Scouter.Core.Explanations;
 using Scouter.Core.Explanations.Bulk;
 using Scouter.Core.Explanations.Rendering;
@@ -9,6 +8,7 @@ using Scouter.Core.Modules;
 using Scouter.Core.Options;
 using Scouter.Core.Tests.Data;
 using Scouter.Core.Tests.Support;
+using Scouter.Harness;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,7 +28,7 @@ public sealed class BulkExplainerTests : IDisposable
     {
         manual_seed(7);
         var backbone = nn.Sequential(("conv", nn.Conv2d(3, 6, 3, stride: 2, padding: 1)), ("act", nn.ReLU()));
-        return ScouterModel.Create(backbone, XSlotClassifier.Create(new ScouterOptions { Channels = 6, HiddenDim = 8, NumClasses = Classes, SlotsPerClass = 1, Polarity = polarity }));
+        return ScouterModel.Create(backbone, XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 6, HiddenDim = 8, NumClasses = Classes, SlotsPerClass = 1, Polarity = polarity }));
     }
 
     private static ImageDataset Val(int count, int size = Size) =>

@@ -36,7 +36,7 @@ public sealed class ClassSpecificEvaluationTests
     private static ScouterModel TinyScouter(int seed, ScouterPolarity polarity = ScouterPolarity.Positive)
     {
         manual_seed(seed);
-        var head = XSlotClassifier.Create(new ScouterOptions { Channels = 6, HiddenDim = 8, NumClasses = 3, SlotsPerClass = 2, Polarity = polarity });
+        var head = XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 6, HiddenDim = 8, NumClasses = 3, SlotsPerClass = 2, Polarity = polarity });
         var model = ScouterModel.Create(nn.Conv2d(3, 6, 1), head);
         model.eval();
         return model;

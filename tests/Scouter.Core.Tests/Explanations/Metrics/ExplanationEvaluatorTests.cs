@@ -88,7 +88,7 @@ public sealed class ExplanationEvaluatorTests
     {
         manual_seed(21);
         using var backbone = nn.Conv2d(3, 6, 1);
-        using var head = XSlotClassifier.Create(new ScouterOptions { Channels = 6, HiddenDim = 8, NumClasses = 3, SlotsPerClass = 1, Polarity = ScouterPolarity.Negative });
+        using var head = XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 6, HiddenDim = 8, NumClasses = 3, SlotsPerClass = 1, Polarity = ScouterPolarity.Negative });
         using var model = ScouterModel.Create(backbone, head);
         using var images = randn(2, 3, 4, 6);
         using var labels = tensor(new long[] { 0, 1 });
@@ -130,7 +130,7 @@ public sealed class ExplanationEvaluatorTests
     {
         manual_seed(22);
         using var backbone = nn.Conv2d(3, 6, 1);
-        using var head = XSlotClassifier.Create(new ScouterOptions { Channels = 6, HiddenDim = 8, NumClasses = 3, SlotsPerClass = 2 });
+        using var head = XSlotClassifier.Create(new ClassifierHeadOptions { Channels = 6, HiddenDim = 8, NumClasses = 3, SlotsPerClass = 2 });
         using var scouter = ScouterModel.Create(backbone, head);
         using var fc = ToyModels.LinearFc(CamFamilyInputs.Weights);
         using var gradCam = GradCam.Create(fc);

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Scouter.Core.Diagnostics;
 using Scouter.Core.Losses;
 using Scouter.Core.Modules;
 using Scouter.Core.Options;
@@ -7,7 +6,7 @@ using Scouter.Core.Tests.Support;
 using Scouter.Core.Training;
 using static TorchSharp.torch;
 
-namespace Scouter.Core.Tests.Diagnostics;
+namespace Scouter.Core.Tests.Training;
 
 public sealed class ConvolutionSelfCheckTests
 {

@@ -1,4 +1,4 @@
-namespace Scouter.Core.Diagnostics;
+namespace Scouter.Harness;
 
 /// <summary>The process's memory after one step of a <see cref="MemorySoak"/> run.</summary>
 /// <param name="Step">The step (1-based) just finished.</param>

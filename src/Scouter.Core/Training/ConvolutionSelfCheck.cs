@@ -3,7 +3,7 @@ using Scouter.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Scouter.Core.Diagnostics;
+namespace Scouter.Core.Training;
 
 /// <summary>
 /// Checks that LibTorch computes small CPU convolutions correctly: outputs, input gradients and weight gradients of

@@ -1,8 +1,8 @@
 using Scouter.Core.Backbones;
-using Scouter.Core.Diagnostics;
+using Scouter.Harness;
 using TorchSharp;
 
-namespace Scouter.Core.Tests.Diagnostics;
+namespace Scouter.Core.Tests.Harness;
 
 public sealed class TrainingStepBenchmarkTests
 {

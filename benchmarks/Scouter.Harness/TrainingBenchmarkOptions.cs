@@ -1,8 +1,11 @@
-namespace Scouter.Core.Diagnostics;
+using Scouter.Core.Backbones;
+using Scouter.Core.Training;
+
+namespace Scouter.Harness;
 
 /// <summary>
 /// What <see cref="TrainingStepBenchmark"/> and <see cref="MemorySoak"/> build and time: a backbone from the
-/// <see cref="Backbones.BackboneRegistry"/>, an xSlot or FC head, random images and labels, AdamW. The defaults are the
+/// <see cref="BackboneRegistry"/>, an xSlot or FC head, random images and labels, AdamW. The defaults are the
 /// official MNIST recipe at 260 px with batch 8 and one slot per class.
 /// </summary>
 public sealed class TrainingBenchmarkOptions
@@ -10,14 +13,14 @@ public sealed class TrainingBenchmarkOptions
     /// <summary>The configuration section conventionally used for these options.</summary>
     public const string SectionName = "Scouter:Benchmark";
 
-    /// <summary>Backbone name in <see cref="Backbones.BackboneRegistry.Default"/> (default <c>resnet18</c>).</summary>
+    /// <summary>Backbone name in <see cref="BackboneRegistry.Default"/> (default <c>resnet18</c>).</summary>
     public string Backbone { get; set; } = "resnet18";
 
     /// <summary>Image channels (1 selects the MNIST stem; default 1).</summary>
     public int InputChannels { get; set; } = 1;
 
-    /// <summary>Backbone output stride: 32 (default), 16 or 8 (<see cref="Backbones.BackboneOptions.OutputStride"/>).</summary>
-    public int OutputStride { get; set; } = Backbones.BackboneOptions.DefaultOutputStride;
+    /// <summary>Backbone output stride: 32 (default), 16 or 8 (<see cref="BackboneOptions.OutputStride"/>).</summary>
+    public int OutputStride { get; set; } = BackboneOptions.DefaultOutputStride;
 
     /// <summary>Square image side in pixels (default 260, which gives resnet18 a 9×9 map).</summary>
     public int ImageSize { get; set; } = 260;
@@ -37,7 +40,7 @@ public sealed class TrainingBenchmarkOptions
     /// <summary>xSlot head when true (default); the FC baseline (pooling + linear) when false.</summary>
     public bool UseSlot { get; set; } = true;
 
-    /// <summary>LibTorch threads; null means the physical core count (<see cref="Training.ComputeDevice.ConfigureThreads"/>).</summary>
+    /// <summary>LibTorch threads; null means the physical core count (<see cref="ComputeDevice.ConfigureThreads"/>).</summary>
     public int? Threads { get; set; }
 
     /// <summary>Untimed training steps and eval forwards before the timed ones (default 3).</summary>
@@ -50,8 +53,8 @@ public sealed class TrainingBenchmarkOptions
     public int EvalSteps { get; set; } = 10;
 
     /// <summary>
-    /// Convolution weights in the channels-last layout (<see cref="Training.ChannelsLast"/>); default false, the
-    /// layout <see cref="Training.Trainer"/> trains with.
+    /// Convolution weights in the channels-last layout (<see cref="ChannelsLast"/>); default false, the
+    /// layout <see cref="Trainer"/> trains with.
     /// </summary>
     public bool ChannelsLast { get; set; }
 
@@ -93,7 +96,7 @@ public sealed class TrainingBenchmarkOptions
 
     /// <summary>One line naming the configuration, e.g. <c>resnet18 1ch 260px b8 xslot n10 s1</c> (<c>resnet18 os8 …</c> at output stride 8).</summary>
     public override string ToString() =>
-        $"{Backbone}{(OutputStride == Backbones.BackboneOptions.DefaultOutputStride ? string.Empty : $" os{OutputStride}")} {InputChannels}ch {ImageSize}px b{BatchSize} {(UseSlot ? "xslot" : "fc")} n{NumClasses}{(UseSlot ? $" s{SlotsPerClass}" : string.Empty)}";
+        $"{Backbone}{(OutputStride == BackboneOptions.DefaultOutputStride ? string.Empty : $" os{OutputStride}")} {InputChannels}ch {ImageSize}px b{BatchSize} {(UseSlot ? "xslot" : "fc")} n{NumClasses}{(UseSlot ? $" s{SlotsPerClass}" : string.Empty)}";
 
     internal TrainingBenchmarkOptions Validated()
     {
@@ -120,7 +123,7 @@ public sealed class TrainingBenchmarkOptions
         AtLeast(WarmupSteps, 0, nameof(WarmupSteps));
         AtLeast(TrainingSteps, 1, nameof(TrainingSteps));
         AtLeast(EvalSteps, 0, nameof(EvalSteps));
-        if (!Backbones.BackboneOptions.SupportedOutputStrides.Contains(OutputStride))
+        if (!BackboneOptions.SupportedOutputStrides.Contains(OutputStride))
         {
             problems.Add($"OutputStride must be 32, 16 or 8; got {OutputStride}");
         }

@@ -2,20 +2,20 @@ using Scouter.Core.Options;
 
 namespace Scouter.Core.Tests;
 
-public sealed class ScouterOptionsValidatorTests
+public sealed class ClassifierHeadOptionsValidatorTests
 {
-    private static IEnumerable<string> Failures(Action<ScouterOptions> change)
+    private static IEnumerable<string> Failures(Action<ClassifierHeadOptions> change)
     {
-        var options = new ScouterOptions();
+        var options = new ClassifierHeadOptions();
         change(options);
-        var result = new ScouterOptionsValidator().Validate(null, options);
+        var result = new ClassifierHeadOptionsValidator().Validate(null, options);
         return result.Failed ? result.Failures! : [];
     }
 
     [Fact]
     public void Defaults_AreTheOfficialFlagsAndValid()
     {
-        var options = new ScouterOptions();
+        var options = new ClassifierHeadOptions();
 
         options.NumClasses.Should().Be(10);
         options.Channels.Should().Be(512);
@@ -24,23 +24,18 @@ public sealed class ScouterOptionsValidatorTests
         options.ToKLayers.Should().Be(1);
         options.Iterations.Should().Be(3);
         options.Polarity.Should().Be(ScouterPolarity.Positive);
-        options.LambdaValue.Should().Be(1.0);
-        options.Power.Should().Be(2.0);
         options.UseSlot.Should().BeTrue();
         Failures(_ => { }).Should().BeEmpty();
     }
 
     [Theory]
-    [InlineData("slots", "SlotsPerClass must be at least 1; got 0")]
-    [InlineData("power", "Power must be a finite number > 0; got -1")]
-    [InlineData("lambda", "LambdaValue must be a finite number >= 0; got -0.5")]
-    [InlineData("polarity", "Polarity (loss_status) must be Positive (1) or Negative (-1); got 0")]
-    [InlineData("hidden", "HiddenDim must be an even number of at least 2")]
-    [InlineData("tok", "ToKLayers must be at least 1; got 0")]
-    [InlineData("classes", "NumClasses must be at least 1; got 0")]
-    [InlineData("channels", "Channels must be at least 1; got -3")]
-    [InlineData("iterations", "Iterations must be at least 1; got 0")]
-    [InlineData("nan", "LambdaValue must be a finite number >= 0; got NaN")]
+    [InlineData("slots", "ClassifierHeadOptions.SlotsPerClass must be at least 1; got 0")]
+    [InlineData("polarity", "ClassifierHeadOptions.Polarity (loss_status) must be Positive (1) or Negative (-1); got 0")]
+    [InlineData("hidden", "ClassifierHeadOptions.HiddenDim must be an even number of at least 2")]
+    [InlineData("tok", "ClassifierHeadOptions.ToKLayers must be at least 1; got 0")]
+    [InlineData("classes", "ClassifierHeadOptions.NumClasses must be at least 1; got 0")]
+    [InlineData("channels", "ClassifierHeadOptions.Channels must be at least 1; got -3")]
+    [InlineData("iterations", "ClassifierHeadOptions.Iterations must be at least 1; got 0")]
     public void Validate_NamesTheOptionTheRangeAndTheValue(string which, string message)
     {
         var failures = Failures(o =>
@@ -48,15 +43,12 @@ public sealed class ScouterOptionsValidatorTests
             switch (which)
             {
                 case "slots": o.SlotsPerClass = 0; break;
-                case "power": o.Power = -1; break;
-                case "lambda": o.LambdaValue = -0.5; break;
                 case "polarity": o.Polarity = 0; break;
                 case "hidden": o.HiddenDim = 63; break;
                 case "tok": o.ToKLayers = 0; break;
                 case "classes": o.NumClasses = 0; break;
                 case "channels": o.Channels = -3; break;
                 case "iterations": o.Iterations = 0; break;
-                case "nan": o.LambdaValue = double.NaN; break;
             }
         });
 
@@ -66,13 +58,13 @@ public sealed class ScouterOptionsValidatorTests
     [Fact]
     public void Validate_ReportsEveryInvalidValueAtOnce()
     {
-        Failures(o => { o.SlotsPerClass = 0; o.Power = 0; o.HiddenDim = 5; }).Should().HaveCount(3);
+        Failures(o => { o.SlotsPerClass = 0; o.ToKLayers = 0; o.HiddenDim = 5; }).Should().HaveCount(3);
     }
 
     [Fact]
     public void Clone_IsIndependent()
     {
-        var options = new ScouterOptions { NumClasses = 3 };
+        var options = new ClassifierHeadOptions { NumClasses = 3 };
         var copy = options.Clone();
         options.NumClasses = 5;
         copy.NumClasses.Should().Be(3);

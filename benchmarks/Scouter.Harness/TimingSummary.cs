@@ -1,4 +1,4 @@
-namespace Scouter.Core.Diagnostics;
+namespace Scouter.Harness;
 
 /// <summary>Wall-clock times of repeated runs of one operation, in milliseconds, with their median and spread.</summary>
 /// <param name="Milliseconds">Every timed run, in order.</param>

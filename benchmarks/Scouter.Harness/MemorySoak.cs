@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Scouter.Core.Diagnostics;
+namespace Scouter.Harness;
 
 /// <summary>
 /// A leak check for long runs: repeats training steps or explanation calls and samples the resident set size

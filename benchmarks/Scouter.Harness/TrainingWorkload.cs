@@ -9,7 +9,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Scouter.Core.Diagnostics;
+namespace Scouter.Harness;
 
 /// <summary>
 /// The model, SCOUTER loss, AdamW optimizer and one random batch that <see cref="TrainingStepBenchmark"/>,
@@ -42,20 +42,20 @@ public sealed class TrainingWorkload : IDisposable
         manual_seed(Options.Seed);
 
         backbone = BackboneRegistry.Default.Create(Options.Backbone, new BackboneOptions { InputChannels = Options.InputChannels, OutputStride = Options.OutputStride });
-        var scouter = new ScouterOptions
+        var head = new ClassifierHeadOptions
         {
             NumClasses = Options.NumClasses,
             SlotsPerClass = Options.SlotsPerClass,
             HiddenDim = Options.HiddenDim,
             UseSlot = Options.UseSlot,
         };
-        Model = ScouterModel.Create(backbone, scouter);
+        Model = ScouterModel.Create(backbone, head);
         if (Options.ChannelsLast)
         {
             ChannelsLast.ConvertConvolutions(Model);
         }
 
-        loss = ScouterLoss.Create(scouter);
+        loss = ScouterLoss.Create(new ScouterLossOptions());
         optimizer = new ScalarSafeAdamW(Model.parameters().Where(p => p.requires_grad), lr: Options.LearningRate, weight_decay: Options.WeightDecay);
 
         images = randn(Options.BatchSize, Options.InputChannels, Options.ImageSize, Options.ImageSize);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using TorchSharp;
 
-namespace Scouter.Core.Diagnostics;
+namespace Scouter.Harness;
 
 /// <summary>
 /// Times SCOUTER (or the FC baseline) on random data the way the official engine trains: per step <c>zero_grad</c>,

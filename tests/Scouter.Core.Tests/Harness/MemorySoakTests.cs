@@ -1,7 +1,7 @@
-using Scouter.Core.Diagnostics;
+using Scouter.Harness;
 using TorchSharp;
 
-namespace Scouter.Core.Tests.Diagnostics;
+namespace Scouter.Core.Tests.Harness;
 
 public sealed class MemorySoakTests
 {

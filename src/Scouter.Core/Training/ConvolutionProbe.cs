@@ -1,4 +1,4 @@
-namespace Scouter.Core.Diagnostics;
+namespace Scouter.Core.Training;
 
 /// <summary>One small convolution of a <see cref="ConvolutionSelfCheck"/>, with its errors against the exact result.</summary>
 /// <param name="Description">The convolution, e.g. <c>1→1 channels, 1×3 kernel, batch 2, 6×8</c>.</param>

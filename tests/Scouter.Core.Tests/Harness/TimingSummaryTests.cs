@@ -1,6 +1,6 @@
-using Scouter.Core.Diagnostics;
+using Scouter.Harness;
 
-namespace Scouter.Core.Tests.Diagnostics;
+namespace Scouter.Core.Tests.Harness;
 
 public sealed class TimingSummaryTests
 {

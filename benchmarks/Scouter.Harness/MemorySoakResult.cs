@@ -1,4 +1,4 @@
-namespace Scouter.Core.Diagnostics;
+namespace Scouter.Harness;
 
 /// <summary>Resident memory over a <see cref="MemorySoak"/> run.</summary>
 /// <param name="Kind">What was repeated.</param>

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Scouter.Core.Diagnostics;
+namespace Scouter.Harness;
 
 /// <summary>
 /// This process's resident memory, native allocations included (LibTorch's tensors live outside the managed heap,

@@ -1,4 +1,4 @@
-namespace Scouter.Core.Diagnostics;
+namespace Scouter.Harness;
 
 /// <summary>What <see cref="TrainingStepBenchmark.Run"/> measured.</summary>
 /// <param name="Options">The configuration that was run (a copy).</param>

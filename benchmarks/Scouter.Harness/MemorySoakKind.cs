@@ -1,4 +1,4 @@
-namespace Scouter.Core.Diagnostics;
+namespace Scouter.Harness;
 
 /// <summary>What a <see cref="MemorySoak"/> run repeated.</summary>
 public enum MemorySoakKind

@@ -1,4 +1,4 @@
-namespace Scouter.Core.Diagnostics;
+namespace Scouter.Core.Training;
 
 /// <summary>The outcome of a <see cref="ConvolutionSelfCheck"/>: every probe with its errors.</summary>
 /// <param name="Probes">The probed convolutions.</param>
