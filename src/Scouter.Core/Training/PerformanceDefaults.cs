@@ -56,8 +56,8 @@ public static class PerformanceDefaults
     /// (eval mode under inference mode or <c>no_grad</c>: explanation, inference services), on this machine.
     /// </summary>
     /// <remarks>
-    /// Forward passes gain from channels-last where training steps did not: the resnet18 explanation forward took
-    /// 0.72–0.82 of the plain layout's time with AVX2 and with AVX-512 kernels, at 64 px and at 224 px
+    /// Forward passes gain from channels-last where training steps did not: the resnet18 explanation forward takes
+    /// 0.74–0.82 of the plain layout's time with AVX2 and with AVX-512 kernels, at 64 px and at 224 px
     /// (docs/performance.md, "Inference and explanation speed"). So neither the instruction set nor the image size
     /// decides here; what still does is everything that would make the results wrong or the layout slower: a GPU
     /// (not measured), a CPU that hides its caches, a backbone outside the ResNet family, and for this process's own
@@ -86,14 +86,14 @@ public static class PerformanceDefaults
             ? new PerformanceChoice(false, $"plain layout: channels-last is only measured on CPUs, this model runs on {device}")
             : null;
 
-    // Where channels-last computed wrong results or crashed (a CPU hiding its caches, whatever the instruction set: there
-    // oneDNN's AVX2 kernels pass the self-check and compute resnet18 right, but crash on resnet50's shapes) or was
+    // Where channels-last computes wrong results or fails (a CPU that hides its caches, whatever the instruction set:
+    // there oneDNN's AVX2 kernels pass the self-check and compute resnet18 right, yet fail on resnet50's shapes) or is
     // slower (ResNeSt), whatever the rule.
     private static PerformanceChoice? Unmeasured(string backbone, CpuKernelSupport kernels)
     {
         if (!kernels.ReportsCacheTopology)
         {
-            return new PerformanceChoice(false, "plain layout: this CPU does not describe its caches (cpuid), and oneDNN's channels-last kernels computed wrong results or crashed on such a machine");
+            return new PerformanceChoice(false, "plain layout: this CPU does not describe its caches (cpuid), and oneDNN's channels-last kernels compute wrong results or fail on such a machine");
         }
 
         return TorchVisionBackbones.Names.Contains(backbone, StringComparer.OrdinalIgnoreCase)

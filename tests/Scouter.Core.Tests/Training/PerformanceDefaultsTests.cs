@@ -1,4 +1,3 @@
-using Scouter.Core.Diagnostics;
 using Scouter.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -78,7 +77,7 @@ public sealed class PerformanceDefaultsTests
     [Fact]
     public void InferencePlainLayout_WhereChannelsLastWasWrongOrSlower()
     {
-        // On a CPU hiding its caches oneDNN's AVX2 channels-last kernels passed the self-check but crashed on resnet50.
+        // On a CPU that hides its caches oneDNN's AVX2 channels-last kernels pass the self-check yet crash on resnet50.
         PerformanceDefaults.InferenceConvolutionLayout("resnet18", CPU, Avx2 with { ReportsCacheTopology = false }).Reason.Should().StartWith("plain layout").And.Contain("caches");
         PerformanceDefaults.InferenceConvolutionLayout("resnet18", CPU, Avx512 with { ReportsCacheTopology = false }).Enabled.Should().BeFalse();
         PerformanceDefaults.InferenceConvolutionLayout("resnest26d", CPU, Avx512).Reason.Should().StartWith("plain layout").And.Contain("ResNet family");
