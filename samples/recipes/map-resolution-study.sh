@@ -3,8 +3,8 @@
 # precisely as Grad-CAM, Grad-CAM++ and Score-CAM on the FC model at the same map size, on the shapes set (one shape
 # per image) and on the scene set (two or three shapes; the label is the largest)?
 #
-# For each data set: the FC baseline at output stride 32 (the main job's warm-up recipe), then fine-tuned for two
-# more epochs at each finer stride (the weights are the same at every stride); SCOUTER+ from the FC backbone of the
+# For each data set: the FC baseline at output stride 32 (6 epochs at lr 1e-3, the last at 1e-4), then fine-tuned for two
+# more epochs at each finer stride (the weights are the same at every stride); SCOUTER+ (3 epochs) from the FC backbone of the
 # same stride for every lambda and slot count; one evaluation of the baselines per FC model and one of each SCOUTER+
 # model, on the same validation images. Everything goes to $OUT; results.tsv has one line per model and
 # results.md the table. Needs no files. Runs $JOBS trainings at once with $THREADS LibTorch threads each.
@@ -83,7 +83,7 @@ scouter_run() {
   if [ ! -f "$dir/${set}_use_slot_checkpoint.pth" ]; then
     cp "$(fc_dir "$set" "$stride")/${set}_no_slot_checkpoint.pth" "$dir/"
     timed "$dir/train" $SCOUTER train --dataset "$set" --img_size "$IMG_SIZE" --use_slot true --use_pre true --loss_status 1 \
-      --lambda_value "$lambda" --slots_per_class "$slots" --output_stride "$stride" --threads "$THREADS" $EXTRA --output_dir "$dir"
+      --lambda_value "$lambda" --slots_per_class "$slots" --output_stride "$stride" --epochs 3 --lr_drop 2 --threads "$THREADS" $EXTRA --output_dir "$dir"
   fi
   [ -f "$dir/evaluation.json" ] || timed "$dir/evaluate" $SCOUTER evaluate --dataset "$set" --img_size "$IMG_SIZE" \
     --baselines none --metrics "$METRICS" --max_images "$IMAGES" --threads "$THREADS" $EXTRA --output_dir "$dir" --json "$dir/evaluation.json"

@@ -65,8 +65,8 @@ internal sealed record RunSettings(
     };
 
     /// <summary>
-    /// The scene set's profile (<c>--dataset SyntheticScenes</c>): the same short CPU recipe as the shapes set's, two
-    /// stages and ten slots per class.
+    /// The scene set's profile (<c>--dataset SyntheticScenes</c>): the same short CPU recipe as the shapes set's: two
+    /// stages, one slot per class, output stride 8.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> SyntheticScenesProfile = new Dictionary<string, string>(SyntheticProfile);
 
