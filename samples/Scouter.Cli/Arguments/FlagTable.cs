@@ -76,6 +76,7 @@ internal static class FlagTable
         new("overlays", FlagKind.Text, null, "explain --jsonl: also draw every explained map over its image as a PNG in this folder", Official: false),
         new("overwrite", FlagKind.Boolean, "false", "train: replace the earlier run's checkpoints in --output_dir; explain --jsonl: start the file afresh; export-official: replace an existing --checkpoint file; export-onnx: replace an existing --output file", Official: false),
         new("fold_batchnorm", FlagKind.Boolean, "true", "explain --jsonl: fold the backbone's batch norms into its convolutions for the run (same results up to float rounding, fewer passes over the activations)", Official: false),
+        new("engine", FlagKind.Text, "torchsharp", "explain --jsonl: torchsharp (the model itself, any device) or onnxruntime (the model exported to ONNX in memory and run by ONNX Runtime on the CPU with --threads intra-op threads; same records within float rounding, docs/bulk-explanation.md)", Official: false),
         new("max_image_pixels", FlagKind.Integer, "89478485", "images whose header declares more pixels are refused before decoding (Pillow's limit; 0 for none)", Official: false),
         new("verbose", FlagKind.Switch, "false", "print the stack trace of an error", Official: false),
         new("output", FlagKind.Text, null, "export-onnx: the ONNX file to write", Official: false),
