@@ -34,6 +34,9 @@ namespace Scouter.Core.Explanations.Bulk;
 /// <see cref="OperationCanceledException"/> is thrown.</para>
 /// <para>Images that cannot be read are logged and left out (see <see cref="BatchLoader"/>); they have no line, so a
 /// rerun tries them again.</para>
+/// <para>The forward pass is the model's own (<see cref="ScouterModel.ForwardDetailed"/>, batch norms folded), or one
+/// supplied to the second constructor, for instance another runtime running the exported model; the records are built
+/// from its scores and class maps either way.</para>
 /// </remarks>
 /// <example>
 /// <code>
