@@ -19,6 +19,7 @@ Lines written by each side in the first repetition are compared with the referen
 probability difference.
 """
 import argparse
+import base64
 import json
 import os
 import re
@@ -67,11 +68,22 @@ def compare(path, reference):
         x, y = a.read(), b.read()
     if x == y:
         return "byte-identical"
+    lines_a, lines_b = x.splitlines(), y.splitlines()
+    if len(lines_a) != len(lines_b):
+        return f"differs ({len(lines_a)} lines against {len(lines_b)})"
     worst = 0.0
-    for la, lb in zip(x.splitlines(), y.splitlines()):
-        pa, pb = json.loads(la)["probabilities"], json.loads(lb)["probabilities"]
-        worst = max(worst, max(abs(u - v) for u, v in zip(pa, pb)))
-    return f"differs (largest probability difference {worst:.2g})"
+    steps = 0
+    other_ids = other_classes = 0
+    for la, lb in zip(lines_a, lines_b):
+        ra, rb = json.loads(la), json.loads(lb)
+        worst = max(worst, max(abs(u - v) for u, v in zip(ra["probabilities"], rb["probabilities"])))
+        other_ids += ra["id"] != rb["id"]
+        other_classes += ra["prediction"] != rb["prediction"] or [m["class"] for m in ra["maps"]] != [m["class"] for m in rb["maps"]]
+        for ma, mb in zip(ra["maps"], rb["maps"]):
+            pixels = zip(base64.b64decode(ma["map"]), base64.b64decode(mb["map"]))
+            steps = max(steps, max(abs(u - v) for u, v in pixels))
+    return (f"differs (largest probability difference {worst:.2g}, largest 8-bit map difference {steps}, "
+            f"{other_ids} lines with another id, {other_classes} with another prediction or explained classes)")
 
 
 def spread(values, fmt):

@@ -2,7 +2,8 @@ namespace Scouter.Cli.Tests;
 
 /// <summary>
 /// Tests that change a process-wide setting for the command they run (the decoding limit, <c>--max_image_pixels</c>)
-/// must not overlap with other tests, which would decode under it.
+/// must not overlap with other tests, which would decode under it; nor may tests that read a process-wide count
+/// (<c>Tensor.TotalCount</c>), which other tests' tensors would change.
 /// </summary>
 [CollectionDefinition(nameof(ProcessWideSettings), DisableParallelization = true)]
 public sealed class ProcessWideSettings;

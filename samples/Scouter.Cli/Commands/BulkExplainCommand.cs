@@ -5,18 +5,20 @@ using Scouter.Core.Data.Datasets;
 using Scouter.Core.Explanations.Bulk;
 using Scouter.Core.Training;
 using Spectre.Console;
+using TorchSharp;
 
 namespace Scouter.Cli.Commands;
 
 /// <summary>
 /// <c>scouter explain --jsonl FILE</c>: every image of <c>--split</c> (or under <c>--image_dir</c>) through
 /// <see cref="BulkExplainer"/>, one JSON line per image, optional overlays; a rerun of the same command continues the file.
+/// With <c>--engine onnxruntime</c> ONNX Runtime computes the forward pass (<see cref="OnnxRuntimeForward"/>).
 /// </summary>
 internal static class BulkExplainCommand
 {
     private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(2);
 
-    public static int Run(ParsedArguments args, CommandContext context, CheckpointRun run, string jsonl)
+    public static int Run(ParsedArguments args, CommandContext context, CheckpointRun run, string jsonl, bool onnxRuntime)
     {
         if (args.Text("image") is not null)
         {
@@ -37,7 +39,8 @@ internal static class BulkExplainCommand
 
         // Explained maps are at most the feature map's size unless --map_size enlarges them.
         MemoryBudget.CheckMaps(options.BatchSize, Math.Min(options.TopK, run.ClassNames.Count), options.MapSize ?? 1);
-        var explainer = new BulkExplainer(run.Model, options, context.Logger);
+        using var onnx = onnxRuntime ? OnnxRuntimeForward.Create(run.Model, run.Transform, run.Path, torch.get_num_threads(), context.Logger) : null;
+        var explainer = onnx is null ? new BulkExplainer(run.Model, options, context.Logger) : new BulkExplainer(run.Model, onnx.Forward, options, context.Logger);
         var lastReport = Stopwatch.StartNew();
         var progress = new Reporter(p =>
         {

@@ -19,6 +19,7 @@ internal static class ExplainCommand
 {
     public static int Run(ParsedArguments args, CommandContext context)
     {
+        args = ExplainEngine.Resolve(args, out var onnxRuntime);
         using var run = CheckpointRun.Load(args, context, batchSize: args.Text("jsonl") is null ? 1 : args.Integer("batch_size"), forwardOnly: true);
         args = run.Arguments;
         if (run.Model.Head is not XSlotClassifier head)
@@ -28,7 +29,7 @@ internal static class ExplainCommand
 
         if (args.Text("jsonl") is { } jsonl)
         {
-            return BulkExplainCommand.Run(args, context, run, jsonl);
+            return BulkExplainCommand.Run(args, context, run, jsonl, onnxRuntime);
         }
 
         var (inputs, pictures, labels, names) = PreviewImages.Load(run.Transform, run.Data, args.Text("image"), args.Integer("vis_id"), 1);

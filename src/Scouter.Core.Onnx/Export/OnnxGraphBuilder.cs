@@ -44,15 +44,20 @@ internal sealed class OnnxGraphBuilder
     {
         using var scope = NewDisposeScope();
         var cpu = tensor.detach().to(ScalarType.Float32, CPU).contiguous();
-        var values = cpu.data<float>().ToArray();
-        return Initializer(name, cpu.shape, values);
+        return Initializer(name, cpu.shape, ByteString.CopyFrom(cpu.bytes));
     }
 
     /// <summary>Adds a float32 initializer.</summary>
     public string Initializer(string name, long[] dims, float[] values)
     {
+        return Initializer(name, dims, ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())));
+    }
+
+    // Float32 values in the wire format's raw_data: little-endian bytes, copied once from wherever they live.
+    private string Initializer(string name, long[] dims, ByteString rawData)
+    {
         var unique = Unique(name);
-        var proto = new TensorProto { Name = unique, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
+        var proto = new TensorProto { Name = unique, DataType = (int)TensorProto.Types.DataType.Float, RawData = rawData };
         proto.Dims.AddRange(dims);
         graph.Initializer.Add(proto);
         return unique;

@@ -34,6 +34,9 @@ namespace Scouter.Core.Explanations.Bulk;
 /// <see cref="OperationCanceledException"/> is thrown.</para>
 /// <para>Images that cannot be read are logged and left out (see <see cref="BatchLoader"/>); they have no line, so a
 /// rerun tries them again.</para>
+/// <para>The forward pass is the model's own (<see cref="ScouterModel.ForwardDetailed"/>, batch norms folded), or one
+/// supplied to the second constructor, for instance another runtime running the exported model; the records are built
+/// from its scores and class maps either way.</para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -47,6 +50,8 @@ public sealed class BulkExplainer
 {
     private readonly ScouterModel model;
     private readonly XSlotClassifier head;
+    private readonly Func<Tensor, HeadOutput> forward;
+    private readonly bool ownForward;
     private readonly BulkExplanationOptions options;
     private readonly ILogger logger;
 
@@ -56,11 +61,40 @@ public sealed class BulkExplainer
     /// <param name="logger">Receives the start, resume and end messages and warnings about unreadable images.</param>
     /// <exception cref="ArgumentException">The model has an FC head, which has no explanation of its own.</exception>
     public BulkExplainer(ScouterModel model, BulkExplanationOptions? options = null, ILogger? logger = null)
+        : this(model, null, options, logger, ownForward: true)
+    {
+    }
+
+    /// <summary>
+    /// Creates an explainer whose forward pass is computed by <paramref name="forward"/> instead of the model's own
+    /// <see cref="ScouterModel.ForwardDetailed"/>: for instance another runtime running the same model exported. The
+    /// records are built from its scores and class maps exactly as from the model's.
+    /// </summary>
+    /// <param name="model">The model <paramref name="forward"/> computes; its xSlot head gives the class count and the polarity, its parameters the device the images are sent to.</param>
+    /// <param name="forward">
+    /// A batch of transformed images <c>[B, C, H, W]</c> (float32, on the model's device) to a <see cref="HeadOutput"/>
+    /// with <see cref="HeadOutput.Scores"/> <c>[B, n]</c> and <see cref="HeadOutput.ClassMaps"/> <c>[B, n, h, w]</c>
+    /// (<see cref="HeadOutput.SlotAttention"/> is not read and may be null). Called on the calling thread inside
+    /// the batch's dispose scope and inference mode, so the tensors it returns are freed with the batch.
+    /// <see cref="BulkExplanationOptions.FoldBatchNorm"/> does not apply: the model's own forward pass never runs.
+    /// </param>
+    /// <param name="options">Batching and output settings; copied. Null for the defaults.</param>
+    /// <param name="logger">Receives the start, resume and end messages and warnings about unreadable images.</param>
+    /// <exception cref="ArgumentException">The model has an FC head, which has no explanation of its own.</exception>
+    /// <exception cref="InvalidOperationException">During <see cref="Run"/>: <paramref name="forward"/> returned scores or class maps of other shapes than the batch and the model's classes ask for.</exception>
+    public BulkExplainer(ScouterModel model, Func<Tensor, HeadOutput> forward, BulkExplanationOptions? options = null, ILogger? logger = null)
+        : this(model, forward ?? throw new ArgumentNullException(nameof(forward)), options, logger, ownForward: false)
+    {
+    }
+
+    private BulkExplainer(ScouterModel model, Func<Tensor, HeadOutput>? forward, BulkExplanationOptions? options, ILogger? logger, bool ownForward)
     {
         ArgumentNullException.ThrowIfNull(model);
         head = model.Head as XSlotClassifier
             ?? throw new ArgumentException($"Bulk explanation reads the xSlot head's attention; this model has a {model.Head.GetType().Name}. Explain an FC model with a saliency method (Explanations.Cam) instead.", nameof(model));
         this.model = model;
+        this.ownForward = ownForward;
+        this.forward = forward is null ? model.ForwardDetailed : images => Checked(forward(images), images);
         this.options = (options ?? new BulkExplanationOptions()).Validated();
         this.logger = logger ?? NullLogger.Instance;
     }
@@ -168,7 +202,7 @@ public sealed class BulkExplainer
     // The model's own batch norms folded into its convolutions for the run, on the first batch (BatchNormFolding).
     private FoldedBatchNorms FoldBatchNorms(Tensor inputs)
     {
-        if (!options.FoldBatchNorm)
+        if (!options.FoldBatchNorm || !ownForward)
         {
             return FoldedBatchNorms.Empty;
         }
@@ -188,7 +222,7 @@ public sealed class BulkExplainer
 
     private (IReadOnlyList<ExplanationRecord> Records, int Overlays) Explain(ImageBatch batch, Tensor inputs, DatasetSubset subset, ImageTransform transform, IReadOnlyList<string>? classNames)
     {
-        var output = model.ForwardDetailed(inputs);
+        var output = forward(inputs);
         var maps = output.ClassMaps!;
         var n = (int)maps.shape[1];
         var k = Math.Min(options.TopK, n);
@@ -234,6 +268,24 @@ public sealed class BulkExplainer
         }
 
         return (records, overlays);
+    }
+
+    // A supplied forward pass is another implementation of the model: its shapes are checked before they are indexed.
+    private HeadOutput Checked(HeadOutput output, Tensor images)
+    {
+        var n = head.NumClasses;
+        var batch = images.shape[0];
+        if (output.Scores.dim() != 2 || output.Scores.shape[0] != batch || output.Scores.shape[1] != n)
+        {
+            throw new InvalidOperationException($"The supplied forward pass returned scores {TensorChecks.Describe(output.Scores)} for {batch} images; expected [{batch}, {n}].");
+        }
+
+        if (output.ClassMaps is not { } maps || maps.dim() != 4 || maps.shape[0] != batch || maps.shape[1] != n)
+        {
+            throw new InvalidOperationException($"The supplied forward pass returned class maps {(output.ClassMaps is null ? "null" : TensorChecks.Describe(output.ClassMaps))} for {batch} images; expected [{batch}, {n}, h, w].");
+        }
+
+        return output;
     }
 
     private int WriteOverlays(ImageBatch batch, DatasetSubset subset, ImageTransform transform, Tensor selected, Tensor scores, Tensor chosen, string directory)

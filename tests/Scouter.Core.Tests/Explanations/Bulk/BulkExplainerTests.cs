@@ -302,6 +302,68 @@ public sealed class BulkExplainerTests : IDisposable
         act.Should().Throw<ArgumentException>().WithMessage("*EvaluationTransform*");
     }
 
+    [Fact]
+    public void SuppliedForward_ComputesEveryBatch_AndTheSameForwardGivesTheSameBytes()
+    {
+        using var model = TinyModel(ScouterPolarity.Negative);
+        var val = Val(10);
+        var transform = val.EvaluationTransform(Size);
+        var own = folder.PathOf("own.jsonl");
+        var supplied = folder.PathOf("supplied.jsonl");
+        new BulkExplainer(model, Serial(topK: 2)).Run(val, transform, own);
+        var batches = new List<long>();
+
+        var summary = new BulkExplainer(model, images =>
+        {
+            batches.Add(images.shape[0]);
+            return model.ForwardDetailed(images);
+        }, Serial(topK: 2)).Run(val, transform, supplied);
+
+        batches.Should().Equal(4, 4, 2);
+        summary.Written.Should().Be(10);
+        File.ReadAllBytes(supplied).Should().Equal(File.ReadAllBytes(own));
+    }
+
+    [Fact]
+    public void SuppliedForward_DecidesTheRecords()
+    {
+        using var model = TinyModel();
+        var val = Val(4);
+        var path = folder.PathOf("val.jsonl");
+
+        // Scores that always favour the last class, and maps that are 0 except one pixel of that class.
+        new BulkExplainer(model, images =>
+        {
+            var batch = images.shape[0];
+            var scores = tensor(new float[] { 0, 0, 5 }).expand(batch, -1).contiguous();
+            var maps = zeros(batch, Classes, 2, 2);
+            maps[.., Classes - 1, 0, 1] = tensor(1f);
+            return new HeadOutput(scores, null, maps);
+        }, Serial()).Run(val, val.EvaluationTransform(Size), path);
+
+        var records = ExplanationRecord.ReadAll(path).ToList();
+        records.Should().HaveCount(4).And.OnlyContain(r => r.Prediction == Classes - 1 && r.MapSize.SequenceEqual(new[] { 2, 2 }));
+        records.Should().OnlyContain(r => r.Maps[0].Class == Classes - 1 && r.Maps[0].Pixels().SequenceEqual(new byte[] { 0, 255, 0, 0 }));
+    }
+
+    [Fact]
+    public void SuppliedForward_OfOtherShapes_StopsTheRun_NamingWhatItReturned()
+    {
+        using var model = TinyModel();
+        var val = Val(4);
+        var transform = val.EvaluationTransform(Size);
+
+        var wrongScores = () => new BulkExplainer(model, images => new HeadOutput(zeros(images.shape[0], Classes + 1), null, zeros(images.shape[0], Classes, 2, 2)), Serial())
+            .Run(val, transform, folder.PathOf("a.jsonl"));
+        var noMaps = () => new BulkExplainer(model, images => new HeadOutput(zeros(images.shape[0], Classes), null, null), Serial())
+            .Run(val, transform, folder.PathOf("b.jsonl"));
+
+        wrongScores.Should().Throw<InvalidOperationException>().WithMessage("*returned scores [4, 4]*expected [4, 3]*");
+        noMaps.Should().Throw<InvalidOperationException>().WithMessage("*returned class maps null*expected [4, 3, h, w]*");
+        var nullForward = () => new BulkExplainer(model, (Func<Tensor, HeadOutput>)null!);
+        nullForward.Should().Throw<ArgumentNullException>();
+    }
+
     /// <summary>Reports on the explaining thread (<see cref="Progress{T}"/> would post to the thread pool).</summary>
     private sealed class Inline(Action<BulkExplanationProgress> report) : IProgress<BulkExplanationProgress>
     {
