@@ -18,19 +18,19 @@ public sealed record HeadSwapSettings
     public int ImageSize { get; init; } = 64;
 
     /// <summary>
-    /// ResNet-18 stages kept (1–4): the backbone ends after <c>layer{Stages}</c>, at output stride 4, 8, 16 or 32. Two
-    /// stages give a 64 px image an 8×8 map of 128 channels whose cells see 99 px.
+    /// ResNet-18 stages kept (1–4): the backbone ends after <c>layer{Stages}</c>, at output stride 4, 8, 16 or 32. One
+    /// stage gives a 64 px image a 16×16 map of 64 channels whose cells see 43 px, less than the image.
     /// </summary>
-    public int Stages { get; init; } = 2;
+    public int Stages { get; init; } = 1;
 
     /// <summary>Slots per class of the xSlot head.</summary>
     public int SlotsPerClass { get; init; } = 1;
 
     /// <summary>Weight λ of the SCOUTER loss's area term.</summary>
-    public double Lambda { get; init; } = 1;
+    public double Lambda { get; init; } = 10;
 
     /// <summary>Training steps of the xSlot model.</summary>
-    public int Steps { get; init; } = 100;
+    public int Steps { get; init; } = 300;
 
     /// <summary>Images per training batch.</summary>
     public int BatchSize { get; init; } = 16;
@@ -39,16 +39,20 @@ public sealed record HeadSwapSettings
     public double LearningRate { get; init; } = 1e-4;
 
     /// <summary>Validation images.</summary>
-    public int ValidationImages { get; init; } = 64;
+    public int ValidationImages { get; init; } = 256;
 
     /// <summary>Seed of the global generator (weights, batches).</summary>
     public int Seed { get; init; }
 }
 
 /// <summary>What the trained model does on new images.</summary>
-/// <param name="Accuracy">Share of validation images classified right.</param>
-/// <param name="PointingGame">Share whose label class's map has its maximum inside the square's quadrant (chance: 0.25).</param>
-public sealed record HeadSwapResult(double Accuracy, double PointingGame);
+/// <param name="Accuracy">Share of validation images classified right (all five classes).</param>
+/// <param name="PointingGame">
+/// Share of the images with a square whose label class's map has its maximum inside the square's quadrant (chance: 0.25).
+/// </param>
+/// <param name="PointingByClass">The pointing game of the images of each quadrant class, in label order.</param>
+/// <param name="OnSquare">Share of the images with a square whose label class's map has its maximum on the square itself (chance: 1/16).</param>
+public sealed record HeadSwapResult(double Accuracy, double PointingGame, IReadOnlyList<double> PointingByClass, double OnSquare);
 
 /// <summary>
 /// The head swap: a ResNet-18 whose average pool + FC is replaced by SCOUTER's xSlot head, trained on
@@ -64,8 +68,8 @@ public static class HeadSwapRecipe
     {
         manual_seed(settings.Seed);
 
-        // 1. A ResNet-18 cut after a stage (the parts share their parameters). The whole network gives every cell a
-        //    receptive field larger than the image, and its maps then point anywhere (samples/HeadSwap/README.md).
+        // 1. A ResNet-18 cut after a stage (the parts share their parameters). Deeper cuts give every cell a receptive
+        //    field as large as the image, and the head then reads the class away from the square (samples/HeadSwap/README.md).
         var resnet = TorchVisionBackbones.Create("resnet18").Features;
         var backbone = nn.Sequential(resnet.named_children().TakeWhile(c => c.name != $"layer{settings.Stages + 1}")
             .Select(c => (c.name, (nn.Module<Tensor, Tensor>)c.module)).ToArray());
@@ -80,16 +84,23 @@ public static class HeadSwapRecipe
     }
 
     /// <summary>
-    /// Accuracy and pointing game on <paramref name="images"/>: a hit when the label class's map, upsampled to the
-    /// image, has its maximum inside the quadrant holding the square.
+    /// Accuracy and pointing game of the model's output for images of the given labels: a hit when the label class's
+    /// map, upsampled to the image, has its maximum inside the quadrant holding the square (ties: the first in row-major
+    /// order), overall and per class; and how often that maximum lies on the square itself. The pointing figures count
+    /// the images with a square only, and are NaN when there are none.
     /// </summary>
     public static HeadSwapResult Evaluate(HeadOutput output, Tensor labels, int imageSize)
     {
         using var scope = NewDisposeScope();
         var accuracy = output.Scores.argmax(1).eq(labels).to(ScalarType.Float64).mean().item<double>();
-        var maps = ExplanationMaps.Upsample(ExplanationMaps.SelectClass(output.ClassMaps!, labels).unsqueeze(1), imageSize, imageSize).squeeze(1);
-        var hits = PointingGame.Hits(maps, QuadrantTask.Quadrants(labels, imageSize), tolerance: 0);
-        return new HeadSwapResult(accuracy, hits.to(ScalarType.Float64).mean().item<double>());
+        var withSquare = labels.ne(QuadrantTask.None).nonzero().squeeze(1);
+        var squareLabels = labels.index_select(0, withSquare);
+        var labelMaps = ExplanationMaps.SelectClass(output.ClassMaps!.index_select(0, withSquare), squareLabels);
+        var maps = ExplanationMaps.Upsample(labelMaps.unsqueeze(1), imageSize, imageSize).squeeze(1);
+        var hits = PointingGame.Hits(maps, QuadrantTask.Quadrants(squareLabels, imageSize), tolerance: 0).to(ScalarType.Float64);
+        var onSquare = PointingGame.Hits(maps, QuadrantTask.Squares(squareLabels, imageSize), tolerance: 0).to(ScalarType.Float64);
+        var byClass = squareLabels.cpu().bincount(hits.cpu(), QuadrantTask.None).div(squareLabels.cpu().bincount(null, QuadrantTask.None));
+        return new HeadSwapResult(accuracy, hits.mean().item<double>(), byClass.data<double>().ToArray(), onSquare.mean().item<double>());
     }
 
     private static void Fit(ScouterModel model, ScouterLoss loss, HeadSwapSettings settings, Device device, Action<string>? log)

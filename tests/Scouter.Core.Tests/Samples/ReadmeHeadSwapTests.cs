@@ -2,6 +2,7 @@ using Scouter.Core.Backbones;
 using Scouter.Core.Compat;
 using Scouter.Core.Explanations;
 using Scouter.Core.Explanations.Metrics;
+using Scouter.Core.Explanations.Rendering;
 using Scouter.Core.Losses;
 using Scouter.Core.Modules;
 using Scouter.Core.Options;
@@ -37,45 +38,61 @@ public sealed class ReadmeHeadSwapTests
     {
         using var scope = NewDisposeScope();
         manual_seed(0);
-        var images = rand(4, 3, 32, 32);
-        var labels = tensor(new long[] { 0, 1, 2, 3 });
-        var regions = ones([4, 32, 32], ScalarType.Bool);
+        var images = rand(5, 3, 32, 32);
+        var labels = tensor(new long[] { 0, 1, 2, 3, 4 });
+        var regions = ones([5, 32, 32], ScalarType.Bool);
+        string[] names = ["top-left", "top-right", "bottom-left", "bottom-right", "none"];
         var losses = new List<double>();
+        var directory = Directory.CreateTempSubdirectory("readme-headswap-");
+        var outputDir = directory.FullName;
 
-        // A backbone that yields a feature map [B, C, h, w]: here a ResNet-18 cut after layer2 (C = 128, h = w = H/8).
-        var resnet = TorchVisionBackbones.Create("resnet18").Features;
-        var backbone = nn.Sequential(resnet.named_children().TakeWhile(c => c.name != "layer3")
-            .Select(c => (c.name, (nn.Module<Tensor, Tensor>)c.module)).ToArray());
-
-        var head = new ClassifierHeadOptions { Channels = 128, NumClasses = 4, SlotsPerClass = 1 };
-        var model = ScouterModel.Create(backbone, XSlotClassifier.Create(head));
-        var loss = ScouterLoss.Create(new ScouterLossOptions { Lambda = 1, Power = 2 });
-        var optimizer = new ScalarSafeAdamW(model.parameters(), lr: 1e-4, weight_decay: 0.01); // the official settings
-
-        for (var batch = 0; batch < 2; batch++)
+        try
         {
-            using var step = NewDisposeScope();           // keeps native memory flat
-            optimizer.zero_grad();
-            var output = model.ForwardDetailed(images);   // Scores [B, n], SlotAttention, ClassMaps [B, n, h, w]
-            var result = loss.call(output, labels);       // Total, Nll, Area
-            result.Total.backward();
-            optimizer.step();
-            losses.Add(result.Total.item<float>());
+            // A backbone that yields a feature map [B, C, h, w]: here a ResNet-18 cut after layer1 (C = 64, h = w = H/4).
+            var resnet = TorchVisionBackbones.Create("resnet18").Features;
+            var backbone = nn.Sequential(resnet.named_children().TakeWhile(c => c.name != "layer2")
+                .Select(c => (c.name, (nn.Module<Tensor, Tensor>)c.module)).ToArray());
+
+            var head = new ClassifierHeadOptions { Channels = 64, NumClasses = 5, SlotsPerClass = 1 };
+            var model = ScouterModel.Create(backbone, XSlotClassifier.Create(head));
+            var loss = ScouterLoss.Create(new ScouterLossOptions { Lambda = 10, Power = 2 });
+            var optimizer = new ScalarSafeAdamW(model.parameters(), lr: 1e-4, weight_decay: 0.01); // the official settings
+
+            for (var batch = 0; batch < 2; batch++)
+            {
+                using var step = NewDisposeScope();           // keeps native memory flat
+                optimizer.zero_grad();
+                var output = model.ForwardDetailed(images);   // Scores [B, n], SlotAttention, ClassMaps [B, n, h, w]
+                var result = loss.call(output, labels);       // Total, Nll, Area
+                result.Total.backward();
+                optimizer.step();
+                losses.Add(result.Total.item<float>());
+            }
+
+            // Explanations: the same forward pass, as tensors.
+            model.eval();
+            using var explained = model.ForwardDetailed(images);
+            using var onImage = ExplanationMaps.Upsample(explained.ClassMaps!, images.shape[2], images.shape[3]);
+            // Does the label's map peak where the evidence is? regions [B, H, W]: true where it is.
+            using var hits = PointingGame.Hits(ExplanationMaps.SelectClass(onImage, labels), regions, tolerance: 0);
+            // Pictures a person can read: each image beside every class's map, with class names and probabilities.
+            using var panels = new PanelRenderer(new PanelOptions { ClassNames = names, TopK = 5 })
+                .Render(ImageTensors.ToUInt8(images), explained, labels);
+            panels.Save(outputDir, "image_");                 // image_0.png, image_1.png, …
+
+            losses.Should().OnlyContain(l => double.IsFinite(l) && l > 0);
+            explained.Scores.shape.Should().Equal(5, 5);
+            explained.ClassMaps!.shape.Should().Equal(5, 5, 8, 8);   // 32 px at output stride 4
+            onImage.shape.Should().Equal(5, 5, 32, 32);
+            hits.shape.Should().Equal(5);
+            hits.all().item<bool>().Should().BeTrue("every pixel is evidence here, so every peak is a hit");
+            Enumerable.Range(0, 5).Select(i => Path.Combine(outputDir, $"image_{i}.png"))
+                .Should().OnlyContain(path => File.Exists(path) && new FileInfo(path).Length > 0);
         }
-
-        // Explanations: the same forward pass, as tensors.
-        using var explained = model.ForwardDetailed(images);
-        using var maps = ExplanationMaps.NormalizeJointly(explained.ClassMaps!);   // the official normalisation
-        using var onImage = ExplanationMaps.Upsample(maps, images.shape[2], images.shape[3]);
-        // Does the label's map peak where the evidence is? regions [B, H, W]: true where it is.
-        using var hits = PointingGame.Hits(ExplanationMaps.SelectClass(onImage, labels), regions, tolerance: 0);
-
-        losses.Should().OnlyContain(l => double.IsFinite(l) && l > 0);
-        explained.Scores.shape.Should().Equal(4, 4);
-        explained.ClassMaps!.shape.Should().Equal(4, 4, 4, 4);   // 32 px at output stride 8
-        onImage.shape.Should().Equal(4, 4, 32, 32);
-        hits.shape.Should().Equal(4);
-        hits.all().item<bool>().Should().BeTrue("every pixel is evidence here, so every peak is a hit");
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     private static IReadOnlyList<string> ReadmeSnippet(string readme)
