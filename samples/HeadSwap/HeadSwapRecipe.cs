@@ -52,7 +52,8 @@ public sealed record HeadSwapSettings
 /// </param>
 /// <param name="PointingByClass">The pointing game of the images of each quadrant class, in label order.</param>
 /// <param name="OnSquare">Share of the images with a square whose label class's map has its maximum on the square itself (chance: 1/16).</param>
-public sealed record HeadSwapResult(double Accuracy, double PointingGame, IReadOnlyList<double> PointingByClass, double OnSquare);
+/// <param name="ImagesWithSquare">How many images the pointing figures count.</param>
+public sealed record HeadSwapResult(double Accuracy, double PointingGame, IReadOnlyList<double> PointingByClass, double OnSquare, long ImagesWithSquare);
 
 /// <summary>
 /// The head swap: a ResNet-18 whose average pool + FC is replaced by SCOUTER's xSlot head, trained on
@@ -100,7 +101,7 @@ public static class HeadSwapRecipe
         var hits = PointingGame.Hits(maps, QuadrantTask.Quadrants(squareLabels, imageSize), tolerance: 0).to(ScalarType.Float64);
         var onSquare = PointingGame.Hits(maps, QuadrantTask.Squares(squareLabels, imageSize), tolerance: 0).to(ScalarType.Float64);
         var byClass = squareLabels.cpu().bincount(hits.cpu(), QuadrantTask.None).div(squareLabels.cpu().bincount(null, QuadrantTask.None));
-        return new HeadSwapResult(accuracy, hits.mean().item<double>(), byClass.data<double>().ToArray(), onSquare.mean().item<double>());
+        return new HeadSwapResult(accuracy, hits.mean().item<double>(), byClass.data<double>().ToArray(), onSquare.mean().item<double>(), withSquare.shape[0]);
     }
 
     private static void Fit(ScouterModel model, ScouterLoss loss, HeadSwapSettings settings, Device device, Action<string>? log)

@@ -25,9 +25,8 @@ using (no_grad())
     var output = model.ForwardDetailed(images);
     var result = HeadSwapRecipe.Evaluate(output, labels, settings.ImageSize);
     var byClass = string.Join(", ", QuadrantTask.ClassNames.Zip(result.PointingByClass, (name, p) => string.Create(CultureInfo.InvariantCulture, $"{name} {p:F2}")));
-    var withSquare = labels.ne(QuadrantTask.None).sum().item<long>();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{settings.ValidationImages} new images: accuracy {result.Accuracy:F3}; pointing game over the {withSquare} with a square {result.PointingGame:F3} (the label's map peaks in the square's quadrant; chance 0.25)"));
+        $"{settings.ValidationImages} new images: accuracy {result.Accuracy:F3}; pointing game over the {result.ImagesWithSquare} with a square {result.PointingGame:F3} (the label's map peaks in the square's quadrant; chance 0.25)"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  per class: {byClass}; the peak on the square itself: {result.OnSquare:F3} (chance 0.0625)"));
 

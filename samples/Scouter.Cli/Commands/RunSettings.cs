@@ -32,9 +32,9 @@ internal sealed record RunSettings(
     /// output stride 8, so its maps are 8×8 at 64 px (on 2×2 and 4×4 maps no setting localised the shapes), one slot
     /// per class (with ten, a class's slots cover most of the map) and the official λ = 1 (λ = 10 shrank the maps but
     /// let one class's attention die, sigmoid saturated at 0, so it was never predicted; λ = 3 learned slower within
-    /// two epochs). The warm-up stays at stride 32,
-    /// the official architecture and the cheapest: the weights are the same at every stride. Epochs are sized so that
-    /// the whole job fits ten minutes on two cores without AVX-512 (docs/datasets.md).
+    /// two epochs). The warm-up stays at stride 32, the official architecture and the cheapest: the weights are the
+    /// same at every stride. Epochs are sized so that the whole job fits ten minutes on two cores without AVX-512
+    /// (docs/datasets.md).
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> SyntheticProfile = new Dictionary<string, string>
     {

@@ -50,8 +50,7 @@ public sealed class BulkExplainer
 {
     private readonly ScouterModel model;
     private readonly XSlotClassifier head;
-    private readonly Func<Tensor, HeadOutput> forward;
-    private readonly bool ownForward;
+    private readonly Func<Tensor, HeadOutput>? suppliedForward;
     private readonly BulkExplanationOptions options;
     private readonly ILogger logger;
 
@@ -61,8 +60,13 @@ public sealed class BulkExplainer
     /// <param name="logger">Receives the start, resume and end messages and warnings about unreadable images.</param>
     /// <exception cref="ArgumentException">The model has an FC head, which has no explanation of its own.</exception>
     public BulkExplainer(ScouterModel model, BulkExplanationOptions? options = null, ILogger? logger = null)
-        : this(model, null, options, logger, ownForward: true)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        head = model.Head as XSlotClassifier
+            ?? throw new ArgumentException($"Bulk explanation reads the xSlot head's attention; this model has a {model.Head.GetType().Name}. Explain an FC model with a saliency method (Explanations.Cam) instead.", nameof(model));
+        this.model = model;
+        this.options = (options ?? new BulkExplanationOptions()).Validated();
+        this.logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>
@@ -83,20 +87,9 @@ public sealed class BulkExplainer
     /// <exception cref="ArgumentException">The model has an FC head, which has no explanation of its own.</exception>
     /// <exception cref="InvalidOperationException">During <see cref="Run"/>: <paramref name="forward"/> returned scores or class maps of other shapes than the batch and the model's classes ask for.</exception>
     public BulkExplainer(ScouterModel model, Func<Tensor, HeadOutput> forward, BulkExplanationOptions? options = null, ILogger? logger = null)
-        : this(model, forward ?? throw new ArgumentNullException(nameof(forward)), options, logger, ownForward: false)
+        : this(model, options, logger)
     {
-    }
-
-    private BulkExplainer(ScouterModel model, Func<Tensor, HeadOutput>? forward, BulkExplanationOptions? options, ILogger? logger, bool ownForward)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        head = model.Head as XSlotClassifier
-            ?? throw new ArgumentException($"Bulk explanation reads the xSlot head's attention; this model has a {model.Head.GetType().Name}. Explain an FC model with a saliency method (Explanations.Cam) instead.", nameof(model));
-        this.model = model;
-        this.ownForward = ownForward;
-        this.forward = forward is null ? model.ForwardDetailed : images => Checked(forward(images), images);
-        this.options = (options ?? new BulkExplanationOptions()).Validated();
-        this.logger = logger ?? NullLogger.Instance;
+        suppliedForward = forward ?? throw new ArgumentNullException(nameof(forward));
     }
 
     /// <summary>The settings in force.</summary>
@@ -202,7 +195,7 @@ public sealed class BulkExplainer
     // The model's own batch norms folded into its convolutions for the run, on the first batch (BatchNormFolding).
     private FoldedBatchNorms FoldBatchNorms(Tensor inputs)
     {
-        if (!options.FoldBatchNorm || !ownForward)
+        if (!options.FoldBatchNorm || suppliedForward is not null)
         {
             return FoldedBatchNorms.Empty;
         }
@@ -222,7 +215,7 @@ public sealed class BulkExplainer
 
     private (IReadOnlyList<ExplanationRecord> Records, int Overlays) Explain(ImageBatch batch, Tensor inputs, DatasetSubset subset, ImageTransform transform, IReadOnlyList<string>? classNames)
     {
-        var output = forward(inputs);
+        var output = suppliedForward is null ? model.ForwardDetailed(inputs) : Checked(suppliedForward(inputs), inputs);
         var maps = output.ClassMaps!;
         var n = (int)maps.shape[1];
         var k = Math.Min(options.TopK, n);
